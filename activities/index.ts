@@ -1,0 +1,4 @@
+export * from './activity-interface';
+export * from './change/change.activities';
+export * from './activities.module';
+export * from './domain-error.interceptor';

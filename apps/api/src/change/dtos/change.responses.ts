@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANGE_STATES, CHANGE_TYPES, STEP_STATES, type ChangeState, type ChangeType, type StepState } from '@steward/contracts';
+
+export class ChangeSubmittedResponse {
+  @ApiProperty({ example: 'CHG-000123' }) id: string;
+  @ApiProperty({ enum: CHANGE_STATES }) state: ChangeState;
+  @ApiProperty({ example: 'change-CHG-000123' }) workflowId: string;
+}
+
+export class RiskView {
+  @ApiProperty({ nullable: true, type: Number }) score: number | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['low', 'medium', 'high', 'critical'] }) level: string | null;
+}
+
+export class ScheduleView {
+  @ApiProperty({ nullable: true, type: String }) windowStart: string | null;
+  @ApiProperty({ nullable: true, type: String }) windowEnd: string | null;
+}
+
+export class StepView {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['automated', 'manual'] }) kind: string;
+  @ApiProperty({ enum: STEP_STATES }) state: StepState;
+}
+
+export class ChangeView {
+  @ApiProperty({ example: 'CHG-000123' }) id: string;
+  @ApiProperty() title: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ enum: CHANGE_TYPES }) type: ChangeType;
+  @ApiProperty({ enum: CHANGE_STATES }) state: ChangeState;
+  @ApiProperty({ type: RiskView, description: 'null score and level until the change is assessed' }) risk: RiskView;
+  @ApiProperty() planHash: string;
+  @ApiProperty({ type: [Object] }) approvals: unknown[];
+  @ApiProperty({ type: [Object] }) requiredApprovals: unknown[];
+  @ApiProperty({ type: ScheduleView }) schedule: ScheduleView;
+  @ApiProperty({ type: [StepView] }) steps: StepView[];
+  @ApiPropertyOptional({ nullable: true, type: String }) closureCode?: string | null;
+  @ApiProperty() workflowId: string;
+  @ApiProperty({ type: [String] }) cis: string[];
+  @ApiProperty() requester: { id: string; name: string };
+  @ApiPropertyOptional({ nullable: true, type: Object }) requestedWindow: { start: string; end: string } | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) templateId: string | null;
+  @ApiProperty() justification: string;
+  @ApiProperty() backoutPlan: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) testEvidence: string | null;
+  @ApiProperty({ type: Object }) plan: unknown;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class ChangePage {
+  @ApiProperty({ type: [ChangeView] }) items: ChangeView[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export class TimelineEntry {
+  @ApiProperty() at: string;
+  @ApiProperty() type: string;
+  @ApiProperty() actor: string;
+  @ApiProperty({ type: Object }) data: Record<string, unknown>;
+}

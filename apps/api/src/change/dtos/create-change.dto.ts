@@ -1,0 +1,123 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANGE_TYPES, STEP_KINDS, type ChangeType, type StepAction, type StepKind } from '@steward/contracts';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** ISO 8601 with an explicit offset: a time without a zone is ambiguous for a change window. */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const CI_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+export class PlanStepDto {
+  @ApiProperty({ example: 'deploy', description: 'Unique within the plan' })
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'id must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  id: string;
+
+  @ApiProperty({ example: 'Deploy payments-api 4.13.0' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: STEP_KINDS })
+  @IsIn(STEP_KINDS)
+  kind: StepKind;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { executor: 'simulated', outcome: 'succeed', durationMs: 500 },
+    description: 'Automated: an executor call ({ executor: "http", url, method, headers?, body? } or { executor: "simulated", outcome, durationMs? }). Manual: { instructions }.',
+  })
+  @IsObject()
+  action: StepAction;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { executor: 'simulated', outcome: 'succeed' } })
+  @IsObject()
+  rollback: StepAction;
+
+  @ApiProperty({ example: 15, minimum: 1, maximum: 1440 })
+  @IsInt() @Min(1) @Max(1440)
+  estimatedMinutes: number;
+}
+
+export class ImplementationPlanDto {
+  @ApiProperty({ type: [PlanStepDto] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100)
+  @ValidateNested({ each: true }) @Type(() => PlanStepDto)
+  steps: PlanStepDto[];
+}
+
+export class TimeWindowDto {
+  @ApiProperty({ example: '2026-12-05T22:00:00+01:00' })
+  @IsString() @Matches(ISO_WITH_OFFSET, { message: 'start must be an ISO 8601 timestamp with an offset' })
+  start: string;
+
+  @ApiProperty({ example: '2026-12-06T02:00:00+01:00' })
+  @IsString() @Matches(ISO_WITH_OFFSET, { message: 'end must be an ISO 8601 timestamp with an offset' })
+  end: string;
+}
+
+export class CreateChangeDto {
+  @ApiProperty({ example: 'Upgrade payments-api to 4.13.0' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  title: string;
+
+  @ApiProperty()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  description: string;
+
+  @ApiProperty({ enum: CHANGE_TYPES })
+  @IsIn(CHANGE_TYPES)
+  type: ChangeType;
+
+  @ApiPropertyOptional({ description: 'Pre-approved template of a standard change' })
+  @IsOptional() @IsString() @MaxLength(100)
+  templateId?: string;
+
+  @ApiProperty({ type: [String], example: ['app-payments-api'] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ArrayUnique()
+  @IsString({ each: true }) @Matches(CI_KEY, { each: true, message: 'each of cis must be a CI key' })
+  cis: string[];
+
+  @ApiProperty()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  justification: string;
+
+  @ApiProperty({ type: ImplementationPlanDto })
+  @IsObject() @ValidateNested() @Type(() => ImplementationPlanDto)
+  plan: ImplementationPlanDto;
+
+  @ApiProperty()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  backoutPlan: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @Transform(trim) @IsString() @MaxLength(20000)
+  testEvidence?: string;
+
+  @ApiPropertyOptional({ type: TimeWindowDto })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => TimeWindowDto)
+  requestedWindow?: TimeWindowDto;
+}
+
+export class CancelChangeDto {
+  @ApiProperty({ example: 'superseded by CHG-000124' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(2000)
+  reason: string;
+}

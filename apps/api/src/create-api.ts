@@ -1,0 +1,11 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule, type ApiModuleOptions } from './app.module';
+import { configureApp } from './configure-app';
+
+export async function createApi(options: ApiModuleOptions, setup: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true });
+  app.useBodyParser('json', { limit: '1mb' });
+  configureApp(app, setup);
+  return app;
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { collectActivities, DomainErrorInterceptor } from '@steward/activities';
+import { prebuiltWorkflowBundlePath, workflowBundleOptions } from '@steward/temporal';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+
+export class WorkerSettings {
+  constructor(
+    readonly address: string,
+    readonly namespace: string,
+    readonly taskQueue: string,
+    /** A bundle built ahead of time (production, tests); unset: bundle from source at start. */
+    readonly workflowBundlePath?: string,
+  ) {}
+}
+
+/**
+ * The Temporal worker inside the Nest lifecycle: created on init (so a bad bundle or an
+ * unreachable server stops start-up), run on bootstrap, drained on shutdown so that running
+ * activities finish before the process exits.
+ */
+@Injectable()
+export class StewardWorkerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StewardWorkerService.name);
+  private connection?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly settings: WorkerSettings,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.connection = await NativeConnection.connect({ address: this.settings.address });
+    const bundlePath = this.settings.workflowBundlePath ?? prebuiltWorkflowBundlePath();
+    const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
+      : (() => {
+          const { workflowsPath, webpackConfigHook } = workflowBundleOptions();
+          return { workflowsPath, bundlerOptions: { webpackConfigHook } };
+        })();
+    this.worker = await Worker.create({
+      connection: this.connection,
+      namespace: this.settings.namespace,
+      taskQueue: this.settings.taskQueue,
+      ...workflowSource,
+      activities: collectActivities(this.moduleRef),
+      interceptors: { activity: [() => ({ inbound: new DomainErrorInterceptor() })] },
+      shutdownGraceTime: '20 seconds',
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    const worker = this.worker!;
+    this.running = worker.run().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'the Temporal worker stopped with an error');
+      throw error;
+    });
+    this.logger.log(`worker polling task queue ${this.settings.taskQueue} in namespace ${this.settings.namespace}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running?.catch(() => undefined);
+    await this.connection?.close();
+  }
+}

@@ -1,0 +1,76 @@
+import { ConfigurationError, loadConfig, requireServerConfig } from './steward-config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.temporal).toEqual({ address: undefined, namespace: 'default', taskQueue: 'steward', cliPath: undefined });
+    expect(config.logLevel).toBe('info');
+    expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.executorAllowedTargets).toEqual([]);
+  });
+
+  it('reads every variable of the contract', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://u:p@db:5432/steward',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'ops',
+      TEMPORAL_TASK_QUEUE: 'steward-eu',
+      EXECUTOR_ALLOWED_TARGETS: '127.0.0.1:*, 10.0.0.5:8443',
+      DATA_DIR: '/var/lib/steward',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.temporal).toMatchObject({ address: 'temporal:7233', namespace: 'ops', taskQueue: 'steward-eu' });
+    expect(config.executorAllowedTargets).toEqual(['127.0.0.1:*', '10.0.0.5:8443']);
+    expect(config.dataDir).toBe('/var/lib/steward');
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      JWT_SECRET: 'short',
+      DATABASE_URL: 'mysql://db',
+      TEMPORAL_ADDRESS: 'no-port',
+      LOG_LEVEL: 'loud',
+      EXECUTOR_ALLOWED_TARGETS: 'example.com',
+    });
+    const text = problems.join('\n');
+    for (const name of ['PORT', 'JWT_SECRET', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'EXECUTOR_ALLOWED_TARGETS']) {
+      expect(text).toContain(name);
+    }
+    expect(problems).toHaveLength(6);
+  });
+
+  it('refuses a port out of range', () => {
+    expect(problemsOf({ PORT: '70000' }).join()).toContain('PORT');
+  });
+
+  it('ignores variables that are not its own', () => {
+    expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: '1' })).not.toThrow();
+  });
+});
+
+describe('requireServerConfig', () => {
+  it('asks a standalone API for a database, a Temporal address and a token verifier', () => {
+    expect(() => requireServerConfig(loadConfig({}), 'api')).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*JWT_SECRET or OIDC_ISSUER/);
+  });
+
+  it('lets a worker run without token settings', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233' });
+    expect(() => requireServerConfig(config, 'worker')).not.toThrow();
+  });
+});

@@ -1,0 +1,173 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A `host:port` or `host:*` pattern the http executor may call although it is not public. */
+const TARGET_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+|\*):(\d{1,5}|\*)$/;
+
+/**
+ * The environment as the process received it. Only the variables of the API contract
+ * (shared/API.md, Configuration) and a few Steward-specific ones are read.
+ */
+class StewardEnvironment {
+  @IsOptional() @IsInt() @Min(1) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'OIDC_ISSUER must be an http(s) URL' })
+  OIDC_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  OIDC_AUDIENCE?: string;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
+  TEMPORAL_ADDRESS?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,255}$/, { message: 'TEMPORAL_NAMESPACE must be a Temporal namespace name' })
+  TEMPORAL_NAMESPACE?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,255}$/, { message: 'TEMPORAL_TASK_QUEUE must be a task queue name' })
+  TEMPORAL_TASK_QUEUE?: string;
+
+  @IsOptional() @IsString()
+  TEMPORAL_CLI_PATH?: string;
+
+  @IsOptional()
+  @ValidateIf((env: StewardEnvironment) => env.EXECUTOR_ALLOWED_TARGETS !== '')
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'EXECUTOR_ALLOWED_TARGETS must be comma-separated host:port patterns' })
+  EXECUTOR_ALLOWED_TARGETS?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  DATA_DIR?: string;
+
+  @IsOptional() @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'DECISION_SIGNING_KEY must be at least 32 characters' })
+  DECISION_SIGNING_KEY?: string;
+}
+
+export interface StewardConfig {
+  port: number;
+  auth: { jwtSecret?: string; oidcIssuer?: string; oidcAudience?: string };
+  /** Unset: the embedded PostgreSQL is used (only `npm start` provides it). */
+  databaseUrl?: string;
+  temporal: {
+    /** Unset: the embedded dev server is used (only `npm start` provides it). */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    cliPath?: string;
+  };
+  executorAllowedTargets: string[];
+  dataDir: string;
+  logLevel: LogLevel;
+  decisionSigningKey?: string;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Reads and validates the configuration. Every bad variable is named in one error, so an
+ * operator fixes them all in one go rather than one per restart.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(new StewardEnvironmentKeys())) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (raw.PORT !== undefined) raw.PORT = /^\d+$/.test(String(raw.PORT)) ? Number(raw.PORT) : raw.PORT;
+  const parsed = plainToInstance(StewardEnvironment, raw);
+  const errors = validateSync(parsed, { forbidUnknownValues: true });
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((message) =>
+      message.startsWith(e.property) ? message : `${e.property}: ${message}`,
+    ),
+  );
+
+  const targets = (parsed.EXECUTOR_ALLOWED_TARGETS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  for (const target of targets) {
+    if (!TARGET_PATTERN.test(target)) {
+      problems.push(`EXECUTOR_ALLOWED_TARGETS: "${target}" is not a host:port pattern (e.g. 127.0.0.1:8080 or 10.0.0.5:*)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  return {
+    port: parsed.PORT ?? 3000,
+    auth: { jwtSecret: parsed.JWT_SECRET, oidcIssuer: parsed.OIDC_ISSUER, oidcAudience: parsed.OIDC_AUDIENCE },
+    databaseUrl: parsed.DATABASE_URL,
+    temporal: {
+      address: parsed.TEMPORAL_ADDRESS,
+      namespace: parsed.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: parsed.TEMPORAL_TASK_QUEUE ?? 'steward',
+      cliPath: parsed.TEMPORAL_CLI_PATH,
+    },
+    executorAllowedTargets: targets,
+    dataDir: resolve(parsed.DATA_DIR ?? './.data'),
+    logLevel: (parsed.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    decisionSigningKey: parsed.DECISION_SIGNING_KEY,
+  };
+}
+
+/**
+ * What a server process (API or worker, run on its own) needs beyond the embedded defaults:
+ * it cannot start its own databases, and tokens must be verifiable.
+ */
+export function requireServerConfig(config: StewardConfig, role: 'api' | 'worker'): void {
+  const problems: string[] = [];
+  if (!config.databaseUrl) problems.push('DATABASE_URL must be set (the embedded PostgreSQL comes only with `npm start`)');
+  if (!config.temporal.address) problems.push('TEMPORAL_ADDRESS must be set (the embedded Temporal server comes only with `npm start`)');
+  if (role === 'api' && !config.auth.jwtSecret && !config.auth.oidcIssuer) {
+    problems.push('JWT_SECRET or OIDC_ISSUER must be set so that bearer tokens can be verified');
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+}
+
+/** The variable names, for reading only those from the environment. */
+class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefined> {
+  PORT = undefined;
+  JWT_SECRET = undefined;
+  OIDC_ISSUER = undefined;
+  OIDC_AUDIENCE = undefined;
+  DATABASE_URL = undefined;
+  TEMPORAL_ADDRESS = undefined;
+  TEMPORAL_NAMESPACE = undefined;
+  TEMPORAL_TASK_QUEUE = undefined;
+  TEMPORAL_CLI_PATH = undefined;
+  EXECUTOR_ALLOWED_TARGETS = undefined;
+  DATA_DIR = undefined;
+  LOG_LEVEL = undefined;
+  DECISION_SIGNING_KEY = undefined;
+}

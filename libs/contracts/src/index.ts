@@ -1,0 +1,3 @@
+export * from './task-queue';
+export * from './change/change.types';
+export * from './change/change.messages';

@@ -1,0 +1,5 @@
+export * from './change/change-lifecycle';
+export * from './change/change-number';
+export * from './change/canonical-json';
+export * from './steward-error';
+export * from './change/plan-rules';

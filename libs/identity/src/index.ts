@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './token-verifier';
+export * from './demo-users';
+export * from './auth.guard';
+export * from './identity.module';

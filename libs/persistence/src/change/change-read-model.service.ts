@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ChangeTransition } from '@steward/contracts';
+import { StewardError } from '@steward/domain';
+import { DataSource } from 'typeorm';
+import { ChangeEventEntity } from './change-event.entity';
+import { ChangeRequestEntity } from './change-request.entity';
+
+/**
+ * Keeps the change read model (row + timeline) in step with the workflow. Every write is
+ * idempotent, because activities run at least once.
+ */
+@Injectable()
+export class ChangeReadModel {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Applies one workflow transition. `sequence` is the transition's position in the
+   * workflow's history: a retry writes the same event key and changes nothing.
+   */
+  async recordTransition(changeId: string, sequence: number, transition: ChangeTransition): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} has no record: it was not submitted through Steward`);
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(ChangeEventEntity)
+        .values({
+          changeId,
+          eventKey: `transition:${sequence}`,
+          at: new Date(transition.at),
+          type: 'state_changed',
+          actor: transition.actor,
+          data: { from: transition.from, to: transition.to, ...(transition.reason ? { reason: transition.reason } : {}) },
+        })
+        .orIgnore()
+        .execute();
+      // Only the first delivery moves the row; a late retry must not undo a later transition.
+      if ((inserted.raw as unknown[]).length > 0) {
+        await tx.update(ChangeRequestEntity, { id: changeId }, { state: transition.to });
+      }
+    });
+  }
+
+  async findChange(changeId: string): Promise<ChangeRequestEntity | null> {
+    return this.db.getRepository(ChangeRequestEntity).findOne({ where: { id: changeId } });
+  }
+
+  async timeline(changeId: string): Promise<ChangeEventEntity[]> {
+    return this.db.getRepository(ChangeEventEntity).find({ where: { changeId }, order: { at: 'ASC', id: 'ASC' } });
+  }
+}

@@ -1,0 +1,85 @@
+import type { ChangeState, ChangeType, ImplementationPlan } from '@steward/contracts';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+
+/**
+ * The read model of one change request. The workflow is the source of truth for its
+ * progress; activities keep this row current so that lists and reports are plain SQL.
+ */
+@Entity({ name: 'change_request' })
+@Unique('uq_change_request_number', ['number'])
+@Unique('uq_change_request_workflow_id', ['workflowId'])
+@Check('ck_change_request_type', `"type" IN ('standard','normal','emergency')`)
+@Check(
+  'ck_change_request_state',
+  `"state" IN ('submitted','assessing','awaiting_approval','changes_requested','scheduled','implementing','verifying','rolling_back','completed','rolled_back','rejected','cancelled','failed')`,
+)
+@Check('ck_change_request_window', `"requested_window_end" IS NULL OR "requested_window_end" > "requested_window_start"`)
+@Index('ix_change_request_state', ['state'])
+@Index('ix_change_request_created_at', ['createdAt'])
+export class ChangeRequestEntity {
+  @PrimaryColumn({ type: 'varchar', length: 20, primaryKeyConstraintName: 'pk_change_request' })
+  id: string;
+
+  /** From the sequence change_request_number_seq; the id is its formatted form. */
+  @Column({ type: 'integer' })
+  number: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  type: ChangeType;
+
+  @Column({ name: 'template_id', type: 'varchar', length: 100, nullable: true })
+  templateId: string | null;
+
+  @Column({ type: 'text' })
+  justification: string;
+
+  @Index('ix_change_request_ci_keys', { synchronize: false })
+  @Column({ name: 'ci_keys', type: 'text', array: true })
+  ciKeys: string[];
+
+  @Column({ type: 'jsonb' })
+  plan: ImplementationPlan;
+
+  /** sha256 of the canonical plan and backout plan: approvals are bound to it. */
+  @Column({ name: 'plan_hash', type: 'char', length: 64 })
+  planHash: string;
+
+  @Column({ name: 'backout_plan', type: 'text' })
+  backoutPlan: string;
+
+  @Column({ name: 'test_evidence', type: 'text', nullable: true })
+  testEvidence: string | null;
+
+  @Column({ name: 'requested_window_start', type: 'timestamptz', nullable: true })
+  requestedWindowStart: Date | null;
+
+  @Column({ name: 'requested_window_end', type: 'timestamptz', nullable: true })
+  requestedWindowEnd: Date | null;
+
+  @Column({ type: 'varchar', length: 30 })
+  state: ChangeState;
+
+  @Column({ name: 'requester_id', type: 'varchar', length: 200 })
+  requesterId: string;
+
+  @Column({ name: 'requester_name', type: 'varchar', length: 200 })
+  requesterName: string;
+
+  @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
+  workflowId: string;
+
+  @Column({ name: 'closure_code', type: 'varchar', length: 50, nullable: true })
+  closureCode: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

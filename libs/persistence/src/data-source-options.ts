@@ -1,0 +1,31 @@
+import type { DataSourceOptions } from 'typeorm';
+import { STEWARD_ENTITIES } from './entities';
+import { STEWARD_MIGRATIONS } from './migrations';
+
+export interface DatabaseConnectionOptions {
+  url: string;
+  /** Connections per process. The embedded PostgreSQL serialises transactions anyway. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/**
+ * The one TypeORM configuration. `synchronize` stays off: the schema comes from migrations
+ * only, and the migration test proves the entities match what the migrations build.
+ */
+export function stewardDataSourceOptions(options: DatabaseConnectionOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    entities: STEWARD_ENTITIES,
+    migrations: STEWARD_MIGRATIONS,
+    migrationsTableName: 'steward_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    applicationName: options.applicationName ?? 'steward',
+    poolSize: options.poolSize ?? 10,
+    extra: { connectionTimeoutMillis: 10_000 },
+  };
+}

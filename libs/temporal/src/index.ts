@@ -1,0 +1,4 @@
+export * from './toolchain/toolchain';
+export * from './workflow-bundle';
+export * from './temporal-client.module';
+export * from './embedded-temporal';

@@ -1,0 +1,44 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+
+export interface TemporalClientOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/** The task queue and namespace this process talks to, injectable by type. */
+export class TemporalSettings {
+  constructor(
+    readonly address: string,
+    readonly namespace: string,
+    readonly taskQueue: string,
+  ) {}
+}
+
+@Injectable()
+class TemporalConnectionCloser implements OnApplicationShutdown {
+  constructor(@Inject(Connection) private readonly connection: Connection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+/** One gRPC connection and one Temporal client per process, closed on shutdown. */
+@Module({})
+export class TemporalClientModule {
+  static forRoot(options: TemporalClientOptions): DynamicModule {
+    return {
+      module: TemporalClientModule,
+      global: true,
+      providers: [
+        { provide: TemporalSettings, useValue: new TemporalSettings(options.address, options.namespace, options.taskQueue) },
+        { provide: Connection, useFactory: () => Connection.connect({ address: options.address, connectTimeout: '10s' }) },
+        { provide: Client, inject: [Connection], useFactory: (connection: Connection) => new Client({ connection, namespace: options.namespace }) },
+        TemporalConnectionCloser,
+      ],
+      exports: [TemporalSettings, Connection, Client],
+    };
+  }
+}

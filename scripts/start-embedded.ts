@@ -1,0 +1,127 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigurationError, loadConfig } from '@steward/config';
+import { DEMO_USERS, signToken } from '@steward/identity';
+import { seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '@steward/temporal';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { createApi } from '../apps/api/src/create-api';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+
+/**
+ * `npm start`: a whole Steward on one machine with nothing installed. Temporal and PostgreSQL
+ * are embedded unless TEMPORAL_ADDRESS / DATABASE_URL name real ones; the API and the worker
+ * run in this process. Ctrl-C stops them in order: API, worker (drained), then the servers.
+ */
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** A per-installation secret kept under DATA_DIR, so demo tokens survive restarts. */
+function localSecret(dataDir: string, name: string): string {
+  const path = join(dataDir, name);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true });
+  const stops: Array<() => Promise<unknown>> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping Steward...');
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => process.stderr.write(`${(error as Error).message}\n`));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    let temporalAddress = config.temporal.address;
+    let temporal: EmbeddedTemporal | undefined;
+    if (!temporalAddress) {
+      say('starting the embedded Temporal dev server...');
+      temporal = await startEmbeddedTemporal({
+        dataDir: config.dataDir,
+        namespace: config.temporal.namespace,
+        port: 7233,
+        uiPort: 8233,
+        cliPath: config.temporal.cliPath,
+      });
+      stops.push(() => temporal!.stop());
+      temporalAddress = temporal.address;
+    }
+
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      say('starting the embedded PostgreSQL (PGlite)...');
+      const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: await freePort() });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+
+    const db = await new DataSource(stewardDataSourceOptions({ url: databaseUrl, applicationName: 'steward-setup', poolSize: 1 })).initialize();
+    const migrations = await db.runMigrations({ transaction: 'each' });
+    const seeded = await seedDemoData(db);
+    await db.destroy();
+    say(`database ready (${migrations.length} migrations applied, ${seeded} demo CIs added)`);
+
+    const jwtSecret = config.auth.jwtSecret ?? (config.auth.oidcIssuer ? undefined : localSecret(config.dataDir, 'jwt-secret'));
+    const temporalOptions = { ...config.temporal, address: temporalAddress };
+
+    const worker: INestApplicationContext = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, logLevel: config.logLevel }),
+      { bufferLogs: true },
+    );
+    worker.useLogger(worker.get(Logger));
+    stops.push(() => worker.close());
+
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel }, { shutdownHooks: false });
+    await api.listen(config.port, '127.0.0.1');
+    stops.push(() => api.close());
+
+    const base = `http://127.0.0.1:${config.port}`;
+    say();
+    say('Steward is running.');
+    say(`  API           ${base}/api`);
+    say(`  OpenAPI       ${base}/docs`);
+    say(`  Health        ${base}/health`);
+    say(`  Temporal UI   ${temporal ? temporal.uiUrl : `(your Temporal server at ${temporalAddress})`}`);
+    say(`  Data          ${config.dataDir}`);
+    if (jwtSecret) {
+      say();
+      say('Demo bearer tokens (valid 30 days):');
+      for (const [part, user] of Object.entries(DEMO_USERS)) {
+        say(`  ${part.padEnd(16)} ${user.id.padEnd(6)} ${(await signToken(jwtSecret, user)).padEnd(0)}`);
+      }
+      say();
+      say(`Try: curl -H "Authorization: Bearer <requester token>" ${base}/api/changes`);
+    }
+    say('Ctrl-C stops everything.');
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigurationError ? error.message : (error as Error).stack}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ActivityInterfaceOf, ChangeActivities } from '@steward/activities';
 import {
   cancelChangeUpdate,
@@ -53,11 +53,17 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     },
   );
 
+  // The main line's own moves; none once a message has ended the change (a cancel can
+  // arrive in the very first workflow task, before the main line has moved at all).
+  const advance = (to: ChangeState): Promise<void> => (change.isFinal ? Promise.resolve() : moveTo(to, SYSTEM));
+
   // Main line
-  await moveTo('assessing', SYSTEM);
-  if (!change.isFinal) await moveTo('awaiting_approval', SYSTEM);
+  await advance('assessing');
+  await advance('awaiting_approval');
 
   await condition(() => change.isFinal);
   await recording;
+  // A handler that ended the change (cancel) must answer its caller before the run closes.
+  await condition(allHandlersFinished);
   return { changeId: input.changeId, state: change.state, ...(lastReason ? { reason: lastReason } : {}) };
 }

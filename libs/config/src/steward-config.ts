@@ -106,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   }
   if (raw.PORT !== undefined) raw.PORT = /^\d+$/.test(String(raw.PORT)) ? Number(raw.PORT) : raw.PORT;
   const parsed = plainToInstance(StewardEnvironment, raw);
-  const errors = validateSync(parsed, { forbidUnknownValues: true });
+  const errors = validateSync(parsed, { forbidUnknownValues: true, stopAtFirstError: true });
   const problems = errors.flatMap((e) =>
     Object.values(e.constraints ?? {}).map((message) =>
       message.startsWith(e.property) ? message : `${e.property}: ${message}`,

@@ -7,6 +7,8 @@ export interface DatabaseConnectionOptions {
   /** Connections per process. The embedded PostgreSQL serialises transactions anyway. */
   poolSize?: number;
   applicationName?: string;
+  /** Log failed queries (default). Tests that provoke failures on purpose turn it off. */
+  logErrors?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export function stewardDataSourceOptions(options: DatabaseConnectionOptions): Da
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: options.logErrors === false ? false : ['error'],
     applicationName: options.applicationName ?? 'steward',
     poolSize: options.poolSize ?? 10,
     extra: { connectionTimeoutMillis: 10_000 },

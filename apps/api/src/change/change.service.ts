@@ -38,9 +38,9 @@ export class ChangeService {
   ) {}
 
   /**
-   * Records the change and starts its workflow in one unit: the row is committed only once
-   * the workflow exists, so a change is never left without its process, and a failed start
-   * leaves nothing behind.
+   * Records the change, then starts its workflow. The row is committed first because the
+   * workflow's first activity reads it; when the start fails the row is removed again, so a
+   * change never exists without its process and a failed submission leaves nothing behind.
    */
   async submit(requester: Principal, dto: CreateChangeDto): Promise<ChangeSubmittedResponse> {
     const problems = planProblems(dto.plan.steps);
@@ -56,67 +56,80 @@ export class ChangeService {
     const plan = { steps: dto.plan.steps.map(({ id, name, kind, action, rollback, estimatedMinutes }) => ({ id, name, kind, action, rollback, estimatedMinutes })) };
     const planHash = computePlanHash(plan, dto.backoutPlan);
 
-    return this.db.transaction(async (tx) => {
+    const id = await this.db.transaction(async (tx) => {
       const [{ number }] = (await tx.query(`SELECT nextval('change_request_number_seq')::int AS number`)) as Array<{ number: number }>;
-      const id = formatChangeId(number);
-      const workflowId = changeWorkflowId(id);
+      const changeId = formatChangeId(number);
       await tx.save(
         tx.create(ChangeRequestEntity, {
-        id,
-        number,
-        title: dto.title,
-        description: dto.description,
-        type: dto.type,
-        templateId: dto.templateId ?? null,
-        justification: dto.justification,
-        ciKeys: dto.cis,
-        plan,
-        planHash,
-        backoutPlan: dto.backoutPlan,
-        testEvidence: dto.testEvidence ?? null,
-        requestedWindowStart: dto.requestedWindow ? new Date(dto.requestedWindow.start) : null,
-        requestedWindowEnd: dto.requestedWindow ? new Date(dto.requestedWindow.end) : null,
-        state: 'submitted',
-        requesterId: requester.id,
-        requesterName: requester.name,
-        workflowId,
+          id: changeId,
+          number,
+          title: dto.title,
+          description: dto.description,
+          type: dto.type,
+          templateId: dto.templateId ?? null,
+          justification: dto.justification,
+          ciKeys: dto.cis,
+          plan,
+          planHash,
+          backoutPlan: dto.backoutPlan,
+          testEvidence: dto.testEvidence ?? null,
+          requestedWindowStart: dto.requestedWindow ? new Date(dto.requestedWindow.start) : null,
+          requestedWindowEnd: dto.requestedWindow ? new Date(dto.requestedWindow.end) : null,
+          state: 'submitted',
+          requesterId: requester.id,
+          requesterName: requester.name,
+          workflowId: changeWorkflowId(changeId),
         }),
       );
       await tx.insert(ChangeEventEntity, {
-        changeId: id,
+        changeId,
         eventKey: 'submitted',
         at: new Date(),
         type: 'submitted',
         actor: requester.id,
         data: { type: dto.type, cis: dto.cis, planHash },
       });
+      return changeId;
+    });
 
-      const input: ChangeWorkflowInput = {
-        changeId: id,
-        type: dto.type,
-        title: dto.title,
-        requester: { id: requester.id, name: requester.name },
-        ciKeys: dto.cis,
-        planHash,
-        stepIds: plan.steps.map((s) => s.id),
-      };
-      try {
-        await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-          this.temporal.workflow.start<typeof changeWorkflow>('changeWorkflow', {
-            workflowId,
-            taskQueue: this.settings.taskQueue,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            memo: { title: dto.title, requester: requester.id },
-          }),
+    const workflowId = changeWorkflowId(id);
+    const input: ChangeWorkflowInput = {
+      changeId: id,
+      type: dto.type,
+      title: dto.title,
+      requester: { id: requester.id, name: requester.name },
+      ciKeys: dto.cis,
+      planHash,
+      stepIds: plan.steps.map((s) => s.id),
+    };
+    try {
+      await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+        this.temporal.workflow.start<typeof changeWorkflow>('changeWorkflow', {
+          workflowId,
+          taskQueue: this.settings.taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          memo: { title: dto.title, requester: requester.id },
+        }),
+      );
+    } catch (error) {
+      await this.withdraw(id);
+      if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
+        throw new StewardError(
+          'conflict',
+          `workflow ${workflowId} already exists on the Temporal server although ${id} is new: the database and Temporal belong to different installations`,
         );
-      } catch (error) {
-        if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
-          throw new StewardError('conflict', `workflow ${workflowId} already exists on the Temporal server although ${id} is new: the database and Temporal belong to different installations`);
-        }
-        throw fromTemporalError(error, `starting the workflow of ${id}`);
       }
-      return { id, state: 'submitted', workflowId };
+      throw fromTemporalError(error, `starting the workflow of ${id}`);
+    }
+    return { id, state: 'submitted', workflowId };
+  }
+
+  /** Removes a submission whose workflow could not be started. */
+  private async withdraw(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(ChangeEventEntity, { changeId: id });
+      await tx.delete(ChangeRequestEntity, { id, state: 'submitted' });
     });
   }
 

@@ -1,0 +1,59 @@
+import { changeWorkflowId, type ChangeWorkflowInput, type ImplementationPlan } from '@steward/contracts';
+import { formatChangeId } from '@steward/domain';
+import { ChangeRequestEntity, computePlanHash, seedDemoData } from '@steward/persistence';
+import type { DataSource } from 'typeorm';
+
+export const SIMPLE_PLAN: ImplementationPlan = {
+  steps: [
+    {
+      id: 'deploy',
+      name: 'Deploy payments-api 4.13.0',
+      kind: 'automated',
+      action: { executor: 'simulated', outcome: 'succeed', durationMs: 10 },
+      rollback: { executor: 'simulated', outcome: 'succeed', durationMs: 10 },
+      estimatedMinutes: 10,
+    },
+  ],
+};
+
+/** A valid POST /api/changes body on the demo CIs. */
+export function changeRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: 'Upgrade payments-api to 4.13.0',
+    description: 'Fixes the settlement rounding bug (PRB-000003).',
+    type: 'normal',
+    cis: ['app-payments-api'],
+    justification: 'Customers are charged a cent too much on split payments.',
+    plan: SIMPLE_PLAN,
+    backoutPlan: 'Redeploy 4.12.0 from the artifact store.',
+    testEvidence: 'Staging run #4411 green.',
+    ...overrides,
+  };
+}
+
+/** A change row as the API would write it, for workflow tests that start workflows themselves. */
+export async function insertChange(db: DataSource, requester = { id: 'alice', name: 'Alice' }): Promise<ChangeWorkflowInput> {
+  await seedDemoData(db);
+  const [{ number }] = (await db.query(`SELECT nextval('change_request_number_seq')::int AS number`)) as Array<{ number: number }>;
+  const id = formatChangeId(number);
+  const planHash = computePlanHash(SIMPLE_PLAN, 'redeploy');
+  await db.getRepository(ChangeRequestEntity).save(
+    db.getRepository(ChangeRequestEntity).create({
+      id,
+      number,
+      title: 'Fixture change',
+      description: 'd',
+      type: 'normal',
+      justification: 'j',
+      ciKeys: ['app-payments-api'],
+      plan: SIMPLE_PLAN,
+      planHash,
+      backoutPlan: 'redeploy',
+      state: 'submitted',
+      requesterId: requester.id,
+      requesterName: requester.name,
+      workflowId: changeWorkflowId(id),
+    }),
+  );
+  return { changeId: id, type: 'normal', title: 'Fixture change', requester, ciKeys: ['app-payments-api'], planHash, stepIds: ['deploy'] };
+}

@@ -1,0 +1,127 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { signToken, type Principal } from '@steward/identity';
+import { stewardDataSourceOptions } from '@steward/persistence';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApi } from '../../apps/api/src/create-api';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { testEnv } from './test-env';
+
+export const TEST_JWT_SECRET = 'steward-test-secret-0123456789-abcdefghijklmnop';
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  /** A DataSource on it, for assertions; closed by drop(). */
+  db: DataSource;
+  drop(): Promise<void>;
+}
+
+/** A fresh database of its own for one test file, on the run's PostgreSQL. */
+export async function createEmptyDatabase(prefix: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const adminUrl = testEnv('postgresUrl');
+  const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  return {
+    url: withDatabase(adminUrl, name),
+    name,
+    async drop() {
+      const client = new PgClient({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** A fresh database with every migration applied. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(prefix);
+  const db = await new DataSource(stewardDataSourceOptions({ url: empty.url, applicationName: 'steward-test', poolSize: 4 })).initialize();
+  await db.runMigrations({ transaction: 'each' });
+  // Test files share one Temporal server, and workflow ids come from change numbers: each
+  // database numbers its changes from its own random offset so that ids never collide.
+  await db.query(`ALTER SEQUENCE change_request_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
+  return {
+    ...empty,
+    db,
+    async drop() {
+      if (db.isInitialized) await db.destroy();
+      await empty.drop();
+    },
+  };
+}
+
+/** A task queue no other test file polls, so workers never steal each other's tasks. */
+export function uniqueTaskQueue(name: string): string {
+  return `${name.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}-${randomBytes(4).toString('hex')}`;
+}
+
+export function temporalSettings(taskQueue: string): { address: string; namespace: string; taskQueue: string } {
+  return { address: testEnv('temporalAddress'), namespace: 'default', taskQueue };
+}
+
+let runtimeInstalled = false;
+
+/** The SDK's own logs at warning level: test output shows failures, not worker chatter. */
+function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier file in this Jest worker process.
+  }
+}
+
+/** The real worker module (activities over the real database) on the run's Temporal server. */
+export async function startWorker(databaseUrl: string, taskQueue: string): Promise<INestApplicationContext> {
+  quietTemporalRuntime();
+  return NestFactory.createApplicationContext(
+    WorkerModule.forRoot({ databaseUrl, temporal: temporalSettings(taskQueue), workflowBundlePath: testEnv('workflowBundle'), logLevel: 'error' }),
+    { logger: false },
+  );
+}
+
+/** The real HTTP API, listening on a free loopback port. */
+export async function startApi(databaseUrl: string, taskQueue: string): Promise<NestExpressApplication> {
+  const app = await createApi({ databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent' }, { shutdownHooks: false });
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: testEnv('temporalAddress') });
+  return { client: new Client({ connection, namespace: 'default' }), close: () => connection.close() };
+}
+
+export function tokenFor(principal: Principal): Promise<string> {
+  return signToken(TEST_JWT_SECRET, principal, '1h');
+}
+
+/** Polls until `probe` returns a value the predicate accepts; fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await probe();
+  }
+  return last;
+}

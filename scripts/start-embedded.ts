@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     say(`  OpenAPI       ${base}/docs`);
     say(`  Health        ${base}/health`);
     say(`  Temporal UI   ${temporal ? temporal.uiUrl : `(your Temporal server at ${temporalAddress})`}`);
+    say(`  Temporal      ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+    say(`  PostgreSQL    ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`);
     say(`  Data          ${config.dataDir}`);
     if (jwtSecret) {
       say();

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     worker.useLogger(worker.get(Logger));
     stops.push(() => worker.close());
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push(() => api.close());
 

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTemporalCli, toSdkExecutable, workflowBundleOptions } from '../../libs/temporal/src';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres-cluster';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../libs/persistence/src/dev/throwaway-postgres';
 import { TEST_ENV } from './test-env';
 
 interface Started {

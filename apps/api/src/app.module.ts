@@ -3,7 +3,10 @@ import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
+import type { CmdbSettings } from '@steward/config';
+import { AuditModule } from './audit/audit.module';
 import { ChangeModule } from './change/change.module';
+import { CmdbModule } from './cmdb/cmdb.module';
 import { HealthModule } from './health/health.module';
 
 export interface ApiModuleOptions {
@@ -11,6 +14,7 @@ export interface ApiModuleOptions {
   temporal: { address: string; namespace: string; taskQueue: string };
   auth: TokenVerifierOptions;
   logLevel?: string;
+  cmdb?: CmdbSettings;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -26,6 +30,8 @@ export class AppModule {
         IdentityModule.forRoot(options.auth),
         HealthModule,
         ChangeModule,
+        CmdbModule.forRoot(options.cmdb),
+        AuditModule,
       ],
     };
   }

@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     temporal: { ...config.temporal, address: config.temporal.address! },
     auth: config.auth,
     logLevel: config.logLevel,
+    cmdb: config.cmdb,
   });
   await app.listen(config.port);
 }

@@ -67,6 +67,12 @@ class StewardEnvironment {
 
   @IsOptional() @IsString() @MinLength(32, { message: 'DECISION_SIGNING_KEY must be at least 32 characters' })
   DECISION_SIGNING_KEY?: string;
+
+  @IsOptional() @IsInt({ message: 'CMDB_STALE_AFTER_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
+  CMDB_STALE_AFTER_DAYS?: number;
+
+  @IsOptional() @IsInt({ message: 'DISCOVERY_EXPLAIN_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
+  DISCOVERY_EXPLAIN_DAYS?: number;
 }
 
 export interface StewardConfig {
@@ -85,7 +91,17 @@ export interface StewardConfig {
   dataDir: string;
   logLevel: LogLevel;
   decisionSigningKey?: string;
+  cmdb: CmdbSettings;
 }
+
+export interface CmdbSettings {
+  /** A CI not reported by discovery for this long is flagged stale. */
+  staleAfterDays: number;
+  /** Drift is explained by a change completed at most this long before the snapshot. */
+  discoveryExplainDays: number;
+}
+
+export const DEFAULT_CMDB_SETTINGS: CmdbSettings = { staleAfterDays: 7, discoveryExplainDays: 30 };
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -104,7 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  if (raw.PORT !== undefined) raw.PORT = /^\d+$/.test(String(raw.PORT)) ? Number(raw.PORT) : raw.PORT;
+  for (const numeric of ['PORT', 'CMDB_STALE_AFTER_DAYS', 'DISCOVERY_EXPLAIN_DAYS']) {
+    if (raw[numeric] !== undefined && /^\d+$/.test(String(raw[numeric]))) raw[numeric] = Number(raw[numeric]);
+  }
   const parsed = plainToInstance(StewardEnvironment, raw);
   const errors = validateSync(parsed, { forbidUnknownValues: true, stopAtFirstError: true });
   const problems = errors.flatMap((e) =>
@@ -138,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     dataDir: resolve(parsed.DATA_DIR ?? './.data'),
     logLevel: (parsed.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     decisionSigningKey: parsed.DECISION_SIGNING_KEY,
+    cmdb: {
+      staleAfterDays: parsed.CMDB_STALE_AFTER_DAYS ?? DEFAULT_CMDB_SETTINGS.staleAfterDays,
+      discoveryExplainDays: parsed.DISCOVERY_EXPLAIN_DAYS ?? DEFAULT_CMDB_SETTINGS.discoveryExplainDays,
+    },
   };
 }
 
@@ -170,4 +192,6 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   DATA_DIR = undefined;
   LOG_LEVEL = undefined;
   DECISION_SIGNING_KEY = undefined;
+  CMDB_STALE_AFTER_DAYS = undefined;
+  DISCOVERY_EXPLAIN_DAYS = undefined;
 }

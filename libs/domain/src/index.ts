@@ -3,3 +3,5 @@ export * from './change/change-number';
 export * from './change/canonical-json';
 export * from './steward-error';
 export * from './change/plan-rules';
+export * from './cmdb/drift';
+export * from './cmdb/cmdb-access';

@@ -1,6 +1,17 @@
 import { ChangeEventEntity } from './change/change-event.entity';
 import { ChangeRequestEntity } from './change/change-request.entity';
+import { AuditEventEntity } from './audit/audit-event.entity';
+import { CiRelationshipEntity } from './cmdb/ci-relationship.entity';
 import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
+import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.entities';
 
 /** Every entity of the schema, listed once for the API, the worker, migrations and tests. */
-export const STEWARD_ENTITIES = [ConfigurationItemEntity, ChangeRequestEntity, ChangeEventEntity];
+export const STEWARD_ENTITIES = [
+  ConfigurationItemEntity,
+  CiRelationshipEntity,
+  DiscoveryRunEntity,
+  DiscoveryFindingEntity,
+  ChangeRequestEntity,
+  ChangeEventEntity,
+  AuditEventEntity,
+];

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditLog } from './audit/audit-log.service';
 import { ChangeReadModel } from './change/change-read-model.service';
+import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
 
@@ -15,8 +17,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel],
-      exports: [TypeOrmModule, ChangeReadModel],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService],
     };
   }
 }

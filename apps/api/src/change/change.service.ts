@@ -5,10 +5,12 @@ import {
   changeWorkflowId,
   type ChangeSnapshot,
   type ChangeWorkflowInput,
+  type ImplementationPlan,
 } from '@steward/contracts';
 import { StewardError, formatChangeId, isFinalChangeState, planProblems } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import {
+  AuditLog,
   ChangeEventEntity,
   ChangeReadModel,
   ChangeRequestEntity,
@@ -33,6 +35,7 @@ export class ChangeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly readModel: ChangeReadModel,
+    private readonly audit: AuditLog,
     private readonly temporal: Client,
     private readonly settings: TemporalSettings,
   ) {}
@@ -47,13 +50,19 @@ export class ChangeService {
     if (dto.requestedWindow && Date.parse(dto.requestedWindow.end) <= Date.parse(dto.requestedWindow.start)) {
       problems.push({ field: 'requestedWindow.end', message: 'must be after requestedWindow.start' });
     }
+    (dto.plan.ciUpdates ?? []).forEach((update, index) => {
+      if (!dto.cis.includes(update.ci)) problems.push({ field: `plan.ciUpdates.${index}.ci`, message: `${update.ci} is not one of the change's cis` });
+    });
     if (problems.length > 0) throw invalidFields(problems);
 
     const known = await this.db.getRepository(ConfigurationItemEntity).find({ select: { key: true }, where: { key: In(dto.cis) } });
     const unknown = dto.cis.filter((key) => !known.some((ci) => ci.key === key));
     if (unknown.length > 0) throw invalidFields([{ field: 'cis', message: `unknown configuration items: ${unknown.join(', ')}` }]);
 
-    const plan = { steps: dto.plan.steps.map(({ id, name, kind, action, rollback, estimatedMinutes }) => ({ id, name, kind, action, rollback, estimatedMinutes })) };
+    const plan: ImplementationPlan = {
+      steps: dto.plan.steps.map(({ id, name, kind, action, rollback, estimatedMinutes }) => ({ id, name, kind, action, rollback, estimatedMinutes })),
+      ...(dto.plan.ciUpdates?.length ? { ciUpdates: dto.plan.ciUpdates.map((u) => ({ ...u })) } : {}),
+    };
     const planHash = computePlanHash(plan, dto.backoutPlan);
 
     const id = await this.db.transaction(async (tx) => {
@@ -88,6 +97,13 @@ export class ChangeService {
         type: 'submitted',
         actor: requester.id,
         data: { type: dto.type, cis: dto.cis, planHash },
+      });
+      await this.audit.append(tx, {
+        entity: 'change',
+        entityId: changeId,
+        action: 'change.submitted',
+        actor: requester.id,
+        data: { type: dto.type, cis: dto.cis, planHash, title: dto.title },
       });
       return changeId;
     });
@@ -125,11 +141,15 @@ export class ChangeService {
     return { id, state: 'submitted', workflowId };
   }
 
-  /** Removes a submission whose workflow could not be started. */
+  /**
+   * Removes a submission whose workflow could not be started. The audit log keeps both the
+   * submission and its withdrawal: it is never rewritten.
+   */
   private async withdraw(id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.delete(ChangeEventEntity, { changeId: id });
       await tx.delete(ChangeRequestEntity, { id, state: 'submitted' });
+      await this.audit.append(tx, { entity: 'change', entityId: id, action: 'change.withdrawn', actor: 'steward', data: { reason: 'workflow could not be started' } });
     });
   }
 

@@ -48,8 +48,21 @@ export interface PlanStep {
   estimatedMinutes: number;
 }
 
+/**
+ * What the CMDB will record of a CI once the change completes. Discovery accepts the same
+ * values as authorized; the deployment gate checks `artifactSha` against what a pipeline ships.
+ */
+export interface CiUpdate {
+  ci: string;
+  version?: string;
+  status?: 'planned' | 'active' | 'maintenance' | 'retired';
+  attributes?: Record<string, unknown>;
+  artifactSha?: string;
+}
+
 export interface ImplementationPlan {
   steps: PlanStep[];
+  ciUpdates?: CiUpdate[];
 }
 
 export interface Actor {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { ChangeTransition } from '@steward/contracts';
 import { StewardError } from '@steward/domain';
 import { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.service';
 import { ChangeEventEntity } from './change-event.entity';
 import { ChangeRequestEntity } from './change-request.entity';
 
@@ -12,7 +13,10 @@ import { ChangeRequestEntity } from './change-request.entity';
  */
 @Injectable()
 export class ChangeReadModel {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
 
   /**
    * Applies one workflow transition. `sequence` is the transition's position in the
@@ -39,6 +43,14 @@ export class ChangeReadModel {
       // Only the first delivery moves the row; a late retry must not undo a later transition.
       if ((inserted.raw as unknown[]).length > 0) {
         await tx.update(ChangeRequestEntity, { id: changeId }, { state: transition.to });
+        await this.audit.append(tx, {
+          entity: 'change',
+          entityId: changeId,
+          action: 'change.state_changed',
+          actor: transition.actor,
+          at: new Date(transition.at),
+          data: { from: transition.from, to: transition.to, ...(transition.reason ? { reason: transition.reason } : {}) },
+        });
       }
     });
   }

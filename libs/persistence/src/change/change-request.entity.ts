@@ -77,6 +77,10 @@ export class ChangeRequestEntity {
   @Column({ name: 'closure_code', type: 'varchar', length: 50, nullable: true })
   closureCode: string | null;
 
+  /** When the change ended `completed`: discovery accepts drift its plan explains after this. */
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

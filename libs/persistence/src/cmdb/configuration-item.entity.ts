@@ -47,8 +47,14 @@ export class ConfigurationItemEntity {
   @Column({ type: 'jsonb', default: {} })
   attributes: Record<string, unknown>;
 
+  /** GIN-indexed in the migration, for scoping windows and freezes by tag. */
+  @Index('ix_configuration_item_tags', { synchronize: false })
   @Column({ type: 'text', array: true, default: '{}' })
   tags: string[];
+
+  /** When a discovery source last reported this CI; null if never. */
+  @Column({ name: 'last_discovered_at', type: 'timestamptz', nullable: true })
+  lastDiscoveredAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

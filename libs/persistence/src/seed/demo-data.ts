@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
+import { insertRows } from '../insert-rows';
 
 /** A small estate to try Steward on: a payments service and what it stands on, plus an intranet. */
 export const DEMO_CONFIGURATION_ITEMS: Array<Partial<ConfigurationItemEntity> & { key: string }> = [
@@ -14,12 +14,5 @@ export const DEMO_CONFIGURATION_ITEMS: Array<Partial<ConfigurationItemEntity> & 
 
 /** Idempotent: seeding twice, or over data a user changed, changes nothing that exists. */
 export async function seedDemoData(db: DataSource): Promise<number> {
-  const result = await db
-    .createQueryBuilder()
-    .insert()
-    .into(ConfigurationItemEntity)
-    .values(DEMO_CONFIGURATION_ITEMS as QueryDeepPartialEntity<ConfigurationItemEntity>[])
-    .orIgnore()
-    .execute();
-  return (result.raw as unknown[]).length;
+  return insertRows(db.manager, ConfigurationItemEntity, DEMO_CONFIGURATION_ITEMS as ConfigurationItemEntity[], { ignoreConflicts: true });
 }

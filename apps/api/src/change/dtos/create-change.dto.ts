@@ -19,11 +19,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+export const CI_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+const CI_STATUSES = ['planned', 'active', 'maintenance', 'retired'] as const;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** ISO 8601 with an explicit offset: a time without a zone is ambiguous for a change window. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const CI_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 export class PlanStepDto {
   @ApiProperty({ example: 'deploy', description: 'Unique within the plan' })
@@ -56,11 +57,38 @@ export class PlanStepDto {
   estimatedMinutes: number;
 }
 
+export class CiUpdateDto {
+  @ApiProperty({ example: 'app-payments-api', description: 'One of the change\'s cis' })
+  @IsString() @Matches(CI_KEY, { message: 'ci must be a CI key' })
+  ci: string;
+
+  @ApiPropertyOptional({ example: '4.13.0' })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  version?: string;
+
+  @ApiPropertyOptional({ enum: CI_STATUSES })
+  @IsOptional() @IsIn(CI_STATUSES)
+  status?: (typeof CI_STATUSES)[number];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional() @IsObject()
+  attributes?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: '3f786850e387550fdab836ed7e6dc881de23001b', description: 'Artifact (commit or image digest) a pipeline may deploy' })
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:._-]{7,128}$/, { message: 'artifactSha must be a commit sha or digest' })
+  artifactSha?: string;
+}
+
 export class ImplementationPlanDto {
   @ApiProperty({ type: [PlanStepDto] })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100)
   @ValidateNested({ each: true }) @Type(() => PlanStepDto)
   steps: PlanStepDto[];
+
+  @ApiPropertyOptional({ type: [CiUpdateDto], description: 'What the CMDB records once the change completes' })
+  @IsOptional() @IsArray() @ArrayMaxSize(50)
+  @ValidateNested({ each: true }) @Type(() => CiUpdateDto)
+  ciUpdates?: CiUpdateDto[];
 }
 
 export class TimeWindowDto {

@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { signToken, type Principal } from '@steward/identity';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '@steward/persistence/dev/throwaway-postgres';
+import { stewardDataSourceOptions } from '@steward/persistence';
+import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DataSource } from 'typeorm';
+import { createApi } from '../apps/api/src/create-api';
+
+export const BENCH_SECRET = 'steward-bench-secret-0123456789-abcdefghijkl';
+
+/** A small, seeded PRNG (mulberry32): the same graph and snapshot on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarise(samples: number[]): { n: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN), mean: round(mean) };
+}
+
+export interface BenchEnvironment {
+  postgresUrl: string;
+  temporalAddress: string;
+  db: DataSource;
+  api: NestExpressApplication;
+  baseUrl: string;
+  token(principal: Principal): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Real servers for benchmarks: a throwaway PostgreSQL 15 cluster (never the embedded one,
+ * which serialises transactions) and the Temporal dev server, with the API on loopback.
+ */
+export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // installed already
+  }
+  let pg: ThrowawayPostgres | undefined;
+  const postgresUrl = process.env.DATABASE_URL ?? (pg = await startThrowawayPostgres()).url;
+  let temporal: TestWorkflowEnvironment | undefined;
+  const temporalAddress =
+    process.env.TEMPORAL_ADDRESS ??
+    (temporal = await TestWorkflowEnvironment.createLocal({
+      server: { executable: toSdkExecutable(resolveTemporalCli()), ip: '127.0.0.1', log: { format: 'json', level: 'error' } },
+    })).address;
+  const db = await new DataSource(stewardDataSourceOptions({ url: postgresUrl, applicationName: 'steward-bench', poolSize: 4 })).initialize();
+  await db.runMigrations({ transaction: 'each' });
+  const api = await createApi(
+    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent' },
+    { shutdownHooks: false },
+  );
+  await api.listen(0, '127.0.0.1');
+  const address = api.getHttpServer().address() as { port: number };
+  return {
+    postgresUrl,
+    temporalAddress,
+    db,
+    api,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    token: (principal) => signToken(BENCH_SECRET, principal, '2h'),
+    async close() {
+      await api.close();
+      await db.destroy();
+      await temporal?.teardown();
+      pg?.stop();
+    },
+  };
+}

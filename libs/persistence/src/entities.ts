@@ -1,6 +1,7 @@
 import { ChangeEventEntity } from './change/change-event.entity';
 import { ChangeRequestEntity } from './change/change-request.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
+import { ChangeFreezeEntity, MaintenanceWindowEntity } from './calendar/calendar.entities';
 import { CiRelationshipEntity } from './cmdb/ci-relationship.entity';
 import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
 import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.entities';
@@ -14,4 +15,6 @@ export const STEWARD_ENTITIES = [
   ChangeRequestEntity,
   ChangeEventEntity,
   AuditEventEntity,
+  MaintenanceWindowEntity,
+  ChangeFreezeEntity,
 ];

@@ -16,3 +16,4 @@ export * from './audit/audit-log.service';
 export * from './cmdb/ci-relationship.entity';
 export * from './cmdb/discovery.entities';
 export * from './cmdb/impact-analysis.service';
+export * from './calendar/calendar.entities';

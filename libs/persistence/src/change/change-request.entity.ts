@@ -16,6 +16,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, 
 @Check('ck_change_request_window', `"requested_window_end" IS NULL OR "requested_window_end" > "requested_window_start"`)
 @Index('ix_change_request_state', ['state'])
 @Index('ix_change_request_created_at', ['createdAt'])
+@Index('ix_change_request_schedule', ['scheduleStart', 'scheduleEnd'])
 export class ChangeRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 20, primaryKeyConstraintName: 'pk_change_request' })
   id: string;
@@ -76,6 +77,13 @@ export class ChangeRequestEntity {
 
   @Column({ name: 'closure_code', type: 'varchar', length: 50, nullable: true })
   closureCode: string | null;
+
+  /** The interval the change is scheduled in (set once authorized and scheduled). */
+  @Column({ name: 'schedule_start', type: 'timestamptz', nullable: true })
+  scheduleStart: Date | null;
+
+  @Column({ name: 'schedule_end', type: 'timestamptz', nullable: true })
+  scheduleEnd: Date | null;
 
   /** When the change ended `completed`: discovery accepts drift its plan explains after this. */
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })

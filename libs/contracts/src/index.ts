@@ -1,3 +1,4 @@
 export * from './task-queue';
 export * from './change/change.types';
 export * from './change/change.messages';
+export * from './change/approval.types';

@@ -26,7 +26,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': esm },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleNameMapper: {
-    '^@steward/(config|contracts|domain|identity|observability|persistence|temporal)$': '<rootDir>/libs/$1/src',
+    '^@steward/(config|contracts|domain|identity|observability|persistence|security|temporal)$': '<rootDir>/libs/$1/src',
     '^@steward/domain/calendar$': '<rootDir>/libs/domain/src/calendar',
     '^@steward/persistence/dev/(.*)$': '<rootDir>/libs/persistence/src/dev/$1',
     '^@steward/activities$': '<rootDir>/activities',

@@ -1,3 +1,12 @@
+import {
+  ApprovalPolicyEntity,
+  ChangeApprovalEntity,
+  ChangeAuthorizationEntity,
+  ChangeFailureEntity,
+  ChangeStepEntity,
+  ChangeTemplateEntity,
+  NotificationEntity,
+} from './change/change-approval.entities';
 import { ChangeEventEntity } from './change/change-event.entity';
 import { ChangeRequestEntity } from './change/change-request.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
@@ -17,4 +26,11 @@ export const STEWARD_ENTITIES = [
   AuditEventEntity,
   MaintenanceWindowEntity,
   ChangeFreezeEntity,
+  ApprovalPolicyEntity,
+  ChangeApprovalEntity,
+  ChangeStepEntity,
+  ChangeAuthorizationEntity,
+  ChangeTemplateEntity,
+  ChangeFailureEntity,
+  NotificationEntity,
 ];

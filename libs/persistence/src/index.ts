@@ -17,3 +17,4 @@ export * from './cmdb/ci-relationship.entity';
 export * from './cmdb/discovery.entities';
 export * from './cmdb/impact-analysis.service';
 export * from './calendar/calendar.entities';
+export * from './change/change-approval.entities';

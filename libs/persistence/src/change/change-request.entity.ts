@@ -1,4 +1,4 @@
-import type { ChangeState, ChangeType, ImplementationPlan } from '@steward/contracts';
+import type { ChangeState, ChangeType, ImplementationPlan, PolicySnapshot, RiskAssessment } from '@steward/contracts';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 
 /**
@@ -77,6 +77,25 @@ export class ChangeRequestEntity {
 
   @Column({ name: 'closure_code', type: 'varchar', length: 50, nullable: true })
   closureCode: string | null;
+
+  /** Run id of the workflow execution the API started: the only run the gate authorizes. */
+  @Column({ name: 'workflow_run_id', type: 'varchar', length: 64, nullable: true })
+  workflowRunId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  risk: RiskAssessment | null;
+
+  /** The approval policy, resolved and frozen when the change was assessed. */
+  @Column({ name: 'policy_snapshot', type: 'jsonb', nullable: true })
+  policySnapshot: PolicySnapshot | null;
+
+  /** Why the change ended as it did (rejected: expired, ...). */
+  @Column({ name: 'end_reason', type: 'text', nullable: true })
+  endReason: string | null;
+
+  /** Emergency and failed changes owe a post-implementation review by this time. */
+  @Column({ name: 'review_due_at', type: 'timestamptz', nullable: true })
+  reviewDueAt: Date | null;
 
   /** The interval the change is scheduled in (set once authorized and scheduled). */
   @Column({ name: 'schedule_start', type: 'timestamptz', nullable: true })

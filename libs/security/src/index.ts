@@ -1,0 +1,3 @@
+export * from './keys';
+export * from './decision-signer';
+export * from './authorization-token';

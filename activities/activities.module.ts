@@ -1,11 +1,17 @@
-import { Module, type Type } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { ChangeExecutionActivities } from './change/change-execution.activities';
 import { ChangeActivities } from './change/change.activities';
+import { ExecutorsModule, type ExecutorsModuleOptions } from './change/executors';
 
 /** Every activity class, one per bounded context. */
-export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities];
+export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecutionActivities];
 
-@Module({ providers: ACTIVITY_CLASSES, exports: ACTIVITY_CLASSES })
-export class ActivitiesModule {}
+@Module({})
+export class ActivitiesModule {
+  static forRoot(executors: ExecutorsModuleOptions): DynamicModule {
+    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: ACTIVITY_CLASSES, exports: ACTIVITY_CLASSES };
+  }
+}
 
 /**
  * The activities object the worker registers: each public method of each activity class,

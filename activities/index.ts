@@ -1,4 +1,5 @@
 export * from './activity-interface';
 export * from './change/change.activities';
+export * from './change/change-execution.activities';
 export * from './activities.module';
 export * from './domain-error.interceptor';

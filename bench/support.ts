@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { createApi } from '../apps/api/src/create-api';
 
 export const BENCH_SECRET = 'steward-bench-secret-0123456789-abcdefghijkl';
+export const BENCH_SIGNING_SECRET = 'steward-bench-signing-secret-0123456789-abcdef';
 
 /** A small, seeded PRNG (mulberry32): the same graph and snapshot on every run. */
 export function seededRandom(seed: number): () => number {
@@ -67,7 +68,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const db = await new DataSource(stewardDataSourceOptions({ url: postgresUrl, applicationName: 'steward-bench', poolSize: 4 })).initialize();
   await db.runMigrations({ transaction: 'each' });
   const api = await createApi(
-    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent' },
+    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent', signingSecret: BENCH_SIGNING_SECRET },
     { shutdownHooks: false },
   );
   await api.listen(0, '127.0.0.1');

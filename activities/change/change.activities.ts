@@ -1,14 +1,124 @@
 import { Injectable } from '@nestjs/common';
-import type { ChangeTransition } from '@steward/contracts';
-import { ChangeReadModel } from '@steward/persistence';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { freezesAt } from '@steward/domain/calendar';
+import type { ChangeTransition, ImplementationPlan, PolicySnapshot, SignedDecision, StepState } from '@steward/contracts';
+import {
+  ChangeAssessmentService,
+  ChangeDecisionService,
+  ChangeGateService,
+  ChangeReadModel,
+  ChangeRecordsService,
+  ChangeFreezeEntity,
+  ChangeRequestEntity,
+  SchedulingService,
+  freezePeriodOf,
+  type AssessmentResult,
+} from '@steward/persistence';
+import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
 
-/** Activities of the change workflow: thin, all I/O, idempotent under retries. */
+/**
+ * Activities of the change workflow that record and decide: thin, all I/O, idempotent under
+ * retries. Step execution lives in ChangeExecutionActivities.
+ */
 @Injectable()
 export class ChangeActivities {
-  constructor(private readonly readModel: ChangeReadModel) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly readModel: ChangeReadModel,
+    private readonly assessment: ChangeAssessmentService,
+    private readonly decisions: ChangeDecisionService,
+    private readonly gate: ChangeGateService,
+    private readonly changeRecords: ChangeRecordsService,
+    private readonly scheduling: SchedulingService,
+  ) {}
 
   /** Applies one transition of the workflow to the change record and its timeline. */
   async recordChangeTransition(input: { changeId: string; sequence: number; transition: ChangeTransition }): Promise<void> {
     await this.readModel.recordTransition(input.changeId, input.sequence, input.transition);
+  }
+
+  async assessChange(input: { changeId: string }): Promise<AssessmentResult> {
+    return this.assessment.assess(input.changeId);
+  }
+
+  /** The workflow cannot hold keys: the worker checks that the API signed the decision. */
+  async verifyDecision(input: { decision: SignedDecision }): Promise<boolean> {
+    return this.decisions.verify(input.decision);
+  }
+
+  async recordDecision(input: { decision: SignedDecision }): Promise<void> {
+    await this.decisions.record(input.decision);
+  }
+
+  async recordRefusal(input: { changeId: string; actor: string; reason: string }): Promise<void> {
+    await this.decisions.refuse(input.changeId, input.actor, input.reason);
+  }
+
+  async voidApprovals(input: { changeId: string; reason: string }): Promise<void> {
+    await this.decisions.voidAll(input.changeId, input.reason);
+  }
+
+  async revisePlan(input: { changeId: string; plan: ImplementationPlan; backoutPlan: string; planHash: string; actor: string }): Promise<void> {
+    await this.changeRecords.revisePlan(input.changeId, input.plan, input.backoutPlan, input.planHash, input.actor);
+  }
+
+  async notifyApprovers(input: { changeId: string; kind: 'approval_reminder' | 'approval_escalation'; missing: string[]; policy: PolicySnapshot }): Promise<void> {
+    await this.changeRecords.notifyApprovers(input.changeId, input.kind, input.missing, input.policy);
+  }
+
+  /** The next interval the change may run in (zone math happens here, never in the workflow). */
+  async scheduleChange(input: {
+    changeId: string;
+    emergency: boolean;
+    durationMinutes: number;
+    requested?: { start: string; end: string };
+  }): Promise<{ start: string; end: string; reason: string } | null> {
+    const change = await this.db.getRepository(ChangeRequestEntity).findOneOrFail({ where: { id: input.changeId } });
+    const requested = input.requested
+      ? { start: new Date(input.requested.start), end: new Date(input.requested.end) }
+      : change.requestedWindowStart && change.requestedWindowEnd
+        ? { start: change.requestedWindowStart, end: change.requestedWindowEnd }
+        : undefined;
+    const interval = await this.scheduling.nextInterval({
+      ciKeys: change.ciKeys,
+      durationMinutes: input.durationMinutes,
+      after: new Date(),
+      emergency: input.emergency,
+      ...(requested ? { requested } : {}),
+    });
+    await this.changeRecords.schedule(input.changeId, interval);
+    return interval ? { start: interval.start.toISOString(), end: interval.end.toISOString(), reason: interval.reason } : null;
+  }
+
+  /** Freezes in force now for the change's CIs (re-checked when the workflow wakes up). */
+  async blockingFreezes(input: { changeId: string; emergency: boolean }): Promise<string[]> {
+    const change = await this.db.getRepository(ChangeRequestEntity).findOneOrFail({ where: { id: input.changeId } });
+    const now = new Date();
+    const [cis, freezes] = await Promise.all([
+      this.db.query(`SELECT key, tags FROM configuration_item WHERE key = ANY($1)`, [change.ciKeys]) as Promise<Array<{ key: string; tags: string[] }>>,
+      this.db.getRepository(ChangeFreezeEntity).find({ where: { startAt: LessThanOrEqual(now), endAt: MoreThan(now) } }),
+    ]);
+    return freezesAt(freezes.map(freezePeriodOf), cis, now, input.emergency).map((f) => f.name);
+  }
+
+  async recordNote(input: { changeId: string; type: string; data: Record<string, unknown> }): Promise<void> {
+    await this.changeRecords.event(input.changeId, `${input.type}:${Date.now()}`, input.type, 'steward', input.data);
+  }
+
+  async recordStepState(input: { changeId: string; stepId: string; state: StepState; detail?: string }): Promise<void> {
+    await this.changeRecords.stepState(input.changeId, input.stepId, input.state, input.detail);
+  }
+
+  /** The authorization gate: verifies everything again and issues the implementation token. */
+  async authorizeImplementation(input: { changeId: string; runId: string; window: { start: string; end: string } }): Promise<{ token: string }> {
+    return this.gate.authorize(input.changeId, input.runId, input.window);
+  }
+
+  async completeChange(input: { changeId: string; closureCode: string; reviewDueMs?: number }): Promise<void> {
+    await this.changeRecords.complete(input.changeId, input.closureCode, input.reviewDueMs);
+  }
+
+  async recordFailure(input: { changeId: string; endState: string; reason: string; failedStep?: string; reviewDueMs?: number }): Promise<void> {
+    await this.changeRecords.fail(input.changeId, input.endState, input.reason, input.failedStep, input.reviewDueMs);
   }
 }

@@ -55,12 +55,12 @@ describe('changes over HTTP', () => {
         requester: { id: 'alice', name: 'Alice Requester' },
         cis: ['app-payments-api'],
         approvals: [],
-        risk: { score: null, level: null },
+        risk: { score: expect.any(Number), level: expect.stringMatching(/^(low|medium|high|critical)$/) },
         schedule: { windowStart: null, windowEnd: null },
       });
 
       const timeline = (await request(http).get(`/api/changes/${response.body.id}/timeline`).set(as('auditor')).expect(200)).body;
-      expect(timeline.map((e: { type: string; data: { to?: string } }) => e.data.to ?? e.type)).toEqual(['submitted', 'assessing', 'awaiting_approval']);
+      expect(timeline.map((e: { type: string; data: { to?: string } }) => e.data.to ?? e.type)).toEqual(['submitted', 'assessing', 'assessed', 'awaiting_approval']);
       expect(timeline[0]).toMatchObject({ actor: 'alice', type: 'submitted' });
     });
 

@@ -5,7 +5,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type Workf
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
 import { insertChange } from '../support/fixtures';
-import { createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 
 /** The change workflow on the real dev server, with its activities on a real database. */
 describe('change workflow', () => {
@@ -51,7 +51,7 @@ describe('change workflow', () => {
       (r) => r.state === 'awaiting_approval',
     );
     expect(row.workflowId).toBe(`change-${changeId}`);
-    const events = await database.db.getRepository(ChangeEventEntity).find({ where: { changeId }, order: { id: 'ASC' } });
+    const events = await database.db.getRepository(ChangeEventEntity).find({ where: { changeId, type: 'state_changed' }, order: { id: 'ASC' } });
     expect(events.map((e) => [e.eventKey, e.data])).toEqual([
       ['transition:1', { from: 'submitted', to: 'assessing' }],
       ['transition:2', { from: 'assessing', to: 'awaiting_approval' }],
@@ -98,7 +98,7 @@ describe('change workflow', () => {
     const handle = await client.workflow.start<typeof changeWorkflow>('changeWorkflow', {
       workflowId: changeWorkflowId('CHG-999999'),
       taskQueue,
-      args: [{ changeId: 'CHG-999999', type: 'normal', title: 'forged', requester: { id: 'mallory', name: 'M' }, ciKeys: ['svc-payments'], planHash: 'f'.repeat(64), stepIds: ['s'] }],
+      args: [{ changeId: 'CHG-999999', type: 'normal', title: 'forged', requester: { id: 'mallory', name: 'M' }, ciKeys: ['svc-payments'], planHash: 'f'.repeat(64), steps: [], settings: TEST_CHANGE_PROCESS }],
     });
     const failure = await handle.result().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);

@@ -2,6 +2,7 @@ import { changeWorkflowId, type ChangeWorkflowInput, type ImplementationPlan } f
 import { formatChangeId } from '@steward/domain';
 import { ChangeRequestEntity, computePlanHash, seedDemoData } from '@steward/persistence';
 import type { DataSource } from 'typeorm';
+import { TEST_CHANGE_PROCESS } from './harness';
 
 export const SIMPLE_PLAN: ImplementationPlan = {
   steps: [
@@ -55,5 +56,5 @@ export async function insertChange(db: DataSource, requester = { id: 'alice', na
       workflowId: changeWorkflowId(id),
     }),
   );
-  return { changeId: id, type: 'normal', title: 'Fixture change', requester, ciKeys: ['app-payments-api'], planHash, stepIds: ['deploy'] };
+  return { changeId: id, type: 'normal', title: 'Fixture change', requester, ciKeys: ['app-payments-api'], planHash, steps: SIMPLE_PLAN.steps, settings: TEST_CHANGE_PROCESS };
 }

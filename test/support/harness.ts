@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ChangeProcessConfig } from '@steward/config';
 import { signToken, type Principal } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +15,16 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { testEnv } from './test-env';
 
 export const TEST_JWT_SECRET = 'steward-test-secret-0123456789-abcdefghijklmnop';
+export const TEST_SIGNING_SECRET = 'steward-test-signing-secret-0123456789-abcdefgh';
+
+/** Short enough for tests that watch deadlines pass on the real dev server. */
+export const TEST_CHANGE_PROCESS = {
+  approvalReminderMs: 60 * 60_000,
+  approvalEscalationMs: 2 * 60 * 60_000,
+  approvalExpiryMs: 3 * 60 * 60_000,
+  windowClosePolicy: 'rollback' as const,
+  reviewDueMs: 86_400_000,
+};
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -90,17 +101,27 @@ function quietTemporalRuntime(): void {
 }
 
 /** The real worker module (activities over the real database) on the run's Temporal server. */
-export async function startWorker(databaseUrl: string, taskQueue: string): Promise<INestApplicationContext> {
+export async function startWorker(databaseUrl: string, taskQueue: string, options: { executorAllowedTargets?: string[] } = {}): Promise<INestApplicationContext> {
   quietTemporalRuntime();
   return NestFactory.createApplicationContext(
-    WorkerModule.forRoot({ databaseUrl, temporal: temporalSettings(taskQueue), workflowBundlePath: testEnv('workflowBundle'), logLevel: 'error' }),
+    WorkerModule.forRoot({
+      databaseUrl,
+      temporal: temporalSettings(taskQueue),
+      signingSecret: TEST_SIGNING_SECRET,
+      executorAllowedTargets: options.executorAllowedTargets ?? [],
+      workflowBundlePath: testEnv('workflowBundle'),
+      logLevel: 'error',
+    }),
     { logger: false },
   );
 }
 
 /** The real HTTP API, listening on a free loopback port. */
-export async function startApi(databaseUrl: string, taskQueue: string): Promise<NestExpressApplication> {
-  const app = await createApi({ databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent' }, { shutdownHooks: false });
+export async function startApi(databaseUrl: string, taskQueue: string, changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS): Promise<NestExpressApplication> {
+  const app = await createApi(
+    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess },
+    { shutdownHooks: false },
+  );
   await app.listen(0, '127.0.0.1');
   return app;
 }

@@ -3,8 +3,10 @@ import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
-import type { CmdbSettings } from '@steward/config';
+import type { ChangeProcessConfig, CmdbSettings } from '@steward/config';
+import { SecurityModule } from '@steward/security';
 import { AuditModule } from './audit/audit.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { ChangeModule } from './change/change.module';
 import { CmdbModule } from './cmdb/cmdb.module';
 import { HealthModule } from './health/health.module';
@@ -15,6 +17,9 @@ export interface ApiModuleOptions {
   auth: TokenVerifierOptions;
   logLevel?: string;
   cmdb?: CmdbSettings;
+  /** DECISION_SIGNING_KEY: decisions are signed with it; the worker verifies them. */
+  signingSecret: string;
+  changeProcess?: ChangeProcessConfig;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -29,8 +34,10 @@ export class AppModule {
         TemporalClientModule.forRoot(options.temporal),
         IdentityModule.forRoot(options.auth),
         HealthModule,
-        ChangeModule,
+        SecurityModule.forRoot(options.signingSecret),
+        ChangeModule.forRoot(options.changeProcess),
         CmdbModule.forRoot(options.cmdb),
+        CalendarModule,
         AuditModule,
       ],
     };

@@ -11,6 +11,8 @@ async function main(): Promise<void> {
     auth: config.auth,
     logLevel: config.logLevel,
     cmdb: config.cmdb,
+    signingSecret: config.decisionSigningKey!,
+    changeProcess: config.changeProcess,
   });
   await app.listen(config.port);
 }

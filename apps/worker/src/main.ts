@@ -11,6 +11,8 @@ async function main(): Promise<void> {
     WorkerModule.forRoot({
       databaseUrl: config.databaseUrl!,
       temporal: { ...config.temporal, address: config.temporal.address! },
+      signingSecret: config.decisionSigningKey!,
+      executorAllowedTargets: config.executorAllowedTargets,
       logLevel: config.logLevel,
     }),
     { bufferLogs: true },

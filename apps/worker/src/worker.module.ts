@@ -2,24 +2,32 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ActivitiesModule } from '@steward/activities';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
+import { SecurityModule, StewardKeys } from '@steward/security';
 import { StewardWorkerService, WorkerSettings } from './steward-worker.service';
 
 export interface WorkerModuleOptions {
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
+  /** DECISION_SIGNING_KEY: the API signs with it, the worker verifies and issues tokens. */
+  signingSecret: string;
+  executorAllowedTargets?: string[];
   workflowBundlePath?: string;
   logLevel?: string;
 }
 
-/** The worker process: activities over the database, and the Temporal worker that runs them. */
+/** The worker process: activities over the database and executors, and the Temporal worker that runs them. */
 @Module({})
 export class WorkerModule {
   static forRoot(options: WorkerModuleOptions): DynamicModule {
+    const keys = new StewardKeys(options.signingSecret);
     return {
       module: WorkerModule,
       imports: [
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'worker' }),
-        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }), ActivitiesModule],
+        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }),
+        SecurityModule.forRoot(options.signingSecret),
+        ActivitiesModule.forRoot({ allowedTargets: options.executorAllowedTargets ?? [], signingKey: keys.key('executor-request').toString('hex') }),
+      ],
       providers: [
         {
           provide: WorkerSettings,

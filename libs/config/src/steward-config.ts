@@ -17,6 +17,16 @@ import { resolve } from 'node:path';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `500ms`, `45s`, `30m`, `8h`, `2d`. */
+const DURATION = /^\d{1,7}(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Number(match[1]) * UNIT_MS[match[2]];
+}
+
 /** A `host:port` or `host:*` pattern the http executor may call although it is not public. */
 const TARGET_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+|\*):(\d{1,5}|\*)$/;
 
@@ -71,6 +81,21 @@ class StewardEnvironment {
   @IsOptional() @IsInt({ message: 'CMDB_STALE_AFTER_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
   CMDB_STALE_AFTER_DAYS?: number;
 
+  @IsOptional() @Matches(DURATION, { message: 'APPROVAL_REMINDER_AFTER must be a duration such as 30m, 8h or 2d' })
+  APPROVAL_REMINDER_AFTER?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'APPROVAL_ESCALATE_AFTER must be a duration such as 30m, 8h or 2d' })
+  APPROVAL_ESCALATE_AFTER?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'APPROVAL_EXPIRE_AFTER must be a duration such as 30m, 8h or 2d' })
+  APPROVAL_EXPIRE_AFTER?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'REVIEW_DUE_AFTER must be a duration such as 30m, 8h or 2d' })
+  REVIEW_DUE_AFTER?: string;
+
+  @IsOptional() @IsIn(['rollback', 'hold'], { message: 'WINDOW_CLOSE_POLICY must be rollback or hold' })
+  WINDOW_CLOSE_POLICY?: string;
+
   @IsOptional() @IsInt({ message: 'DISCOVERY_EXPLAIN_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
   DISCOVERY_EXPLAIN_DAYS?: number;
 }
@@ -90,9 +115,27 @@ export interface StewardConfig {
   executorAllowedTargets: string[];
   dataDir: string;
   logLevel: LogLevel;
+  /** Master secret for decision signatures, implementation tokens and executor requests. */
   decisionSigningKey?: string;
   cmdb: CmdbSettings;
+  changeProcess: ChangeProcessConfig;
 }
+
+export interface ChangeProcessConfig {
+  approvalReminderMs: number;
+  approvalEscalationMs: number;
+  approvalExpiryMs: number;
+  windowClosePolicy: 'rollback' | 'hold';
+  reviewDueMs: number;
+}
+
+export const DEFAULT_CHANGE_PROCESS: ChangeProcessConfig = {
+  approvalReminderMs: 24 * 3_600_000,
+  approvalEscalationMs: 48 * 3_600_000,
+  approvalExpiryMs: 5 * 86_400_000,
+  windowClosePolicy: 'rollback',
+  reviewDueMs: 5 * 86_400_000,
+};
 
 export interface CmdbSettings {
   /** A CI not reported by discovery for this long is flagged stale. */
@@ -140,6 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       problems.push(`EXECUTOR_ALLOWED_TARGETS: "${target}" is not a host:port pattern (e.g. 127.0.0.1:8080 or 10.0.0.5:*)`);
     }
   }
+  if (problems.length === 0) {
+    const reminder = parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs;
+    const escalate = parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs;
+    const expire = parsed.APPROVAL_EXPIRE_AFTER ? parseDuration(parsed.APPROVAL_EXPIRE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalExpiryMs;
+    if (!(reminder < escalate && escalate < expire)) {
+      problems.push('APPROVAL_REMINDER_AFTER < APPROVAL_ESCALATE_AFTER < APPROVAL_EXPIRE_AFTER must hold');
+    }
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return {
@@ -156,6 +207,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     dataDir: resolve(parsed.DATA_DIR ?? './.data'),
     logLevel: (parsed.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     decisionSigningKey: parsed.DECISION_SIGNING_KEY,
+    changeProcess: {
+      approvalReminderMs: parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs,
+      approvalEscalationMs: parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs,
+      approvalExpiryMs: parsed.APPROVAL_EXPIRE_AFTER ? parseDuration(parsed.APPROVAL_EXPIRE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalExpiryMs,
+      windowClosePolicy: (parsed.WINDOW_CLOSE_POLICY as 'rollback' | 'hold' | undefined) ?? DEFAULT_CHANGE_PROCESS.windowClosePolicy,
+      reviewDueMs: parsed.REVIEW_DUE_AFTER ? parseDuration(parsed.REVIEW_DUE_AFTER) : DEFAULT_CHANGE_PROCESS.reviewDueMs,
+    },
     cmdb: {
       staleAfterDays: parsed.CMDB_STALE_AFTER_DAYS ?? DEFAULT_CMDB_SETTINGS.staleAfterDays,
       discoveryExplainDays: parsed.DISCOVERY_EXPLAIN_DAYS ?? DEFAULT_CMDB_SETTINGS.discoveryExplainDays,
@@ -171,6 +229,7 @@ export function requireServerConfig(config: StewardConfig, role: 'api' | 'worker
   const problems: string[] = [];
   if (!config.databaseUrl) problems.push('DATABASE_URL must be set (the embedded PostgreSQL comes only with `npm start`)');
   if (!config.temporal.address) problems.push('TEMPORAL_ADDRESS must be set (the embedded Temporal server comes only with `npm start`)');
+  if (!config.decisionSigningKey) problems.push('DECISION_SIGNING_KEY must be set, the same for API and worker (it signs decisions and implementation tokens)');
   if (role === 'api' && !config.auth.jwtSecret && !config.auth.oidcIssuer) {
     problems.push('JWT_SECRET or OIDC_ISSUER must be set so that bearer tokens can be verified');
   }
@@ -194,4 +253,9 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   DECISION_SIGNING_KEY = undefined;
   CMDB_STALE_AFTER_DAYS = undefined;
   DISCOVERY_EXPLAIN_DAYS = undefined;
+  APPROVAL_REMINDER_AFTER = undefined;
+  APPROVAL_ESCALATE_AFTER = undefined;
+  APPROVAL_EXPIRE_AFTER = undefined;
+  REVIEW_DUE_AFTER = undefined;
+  WINDOW_CLOSE_POLICY = undefined;
 }

@@ -5,3 +5,5 @@ export * from './steward-error';
 export * from './change/plan-rules';
 export * from './cmdb/drift';
 export * from './cmdb/cmdb-access';
+export * from './change/approval-policy';
+export * from './change/risk';

@@ -21,3 +21,14 @@ export async function insertRows<T extends ObjectLiteral>(
   }
   return inserted;
 }
+
+/** UPDATE by criteria, with the same one cast for `jsonb` columns. Returns the rows affected. */
+export async function updateRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  criteria: Partial<T>,
+  values: Partial<T>,
+): Promise<number> {
+  const result = await manager.update(target, criteria as never, values as QueryDeepPartialEntity<T>);
+  return result.affected ?? 0;
+}

@@ -1,7 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit/audit-log.service';
+import { SchedulingService } from './calendar/scheduling.service';
+import { ChangeAssessmentService } from './change/change-assessment.service';
+import { ChangeDecisionService } from './change/change-decision.service';
+import { ChangeGateService } from './change/change-gate.service';
 import { ChangeReadModel } from './change/change-read-model.service';
+import { ChangeRecordsService } from './change/change-records.service';
 import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
@@ -17,8 +22,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService],
     };
   }
 }

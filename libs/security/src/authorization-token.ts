@@ -31,8 +31,9 @@ export class AuthorizationTokens {
     return createHmac('sha256', this.keys.key('authorization')).update(encoded).digest();
   }
 
-  issue(claims: Omit<AuthorizationClaims, 'tokenId' | 'issuedAt'>, issuedAt: Date): { token: string; claims: AuthorizationClaims } {
-    const full: AuthorizationClaims = { ...claims, tokenId: randomUUID(), issuedAt: issuedAt.toISOString() };
+  /** A retried gate re-issues the same token: pass the recorded tokenId and issue time. */
+  issue(claims: Omit<AuthorizationClaims, 'tokenId' | 'issuedAt'>, issuedAt: Date, tokenId: string = randomUUID()): { token: string; claims: AuthorizationClaims } {
+    const full: AuthorizationClaims = { ...claims, tokenId, issuedAt: issuedAt.toISOString() };
     const encoded = Buffer.from(canonicalJson(full)).toString('base64url');
     return { token: `${encoded}.${this.mac(encoded).toString('hex')}`, claims: full };
   }

@@ -1,3 +1,4 @@
 export * from './keys';
 export * from './decision-signer';
 export * from './authorization-token';
+export * from './security.module';

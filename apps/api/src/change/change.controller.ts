@@ -1,18 +1,36 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Put, Query, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ChangeSnapshot } from '@steward/contracts';
 import { CurrentPrincipal, Roles, type Principal } from '@steward/identity';
+import { Observable } from 'rxjs';
 import { ChangeIdPipe } from './change-id.pipe';
+import { ChangeEventsService } from './change-events.service';
+import { ChangeProcessService, type GateAnswer } from './change-process.service';
 import { ChangeService } from './change.service';
-import { CancelChangeDto, CreateChangeDto } from './dtos/create-change.dto';
+import {
+  CancelChangeDto,
+  CompleteStepDto,
+  CreateChangeDto,
+  DecisionDto,
+  GateQuery,
+  RescheduleDto,
+  ResolveHoldDto,
+  RevisePlanDto,
+} from './dtos/create-change.dto';
 import { ChangePage, ChangeSubmittedResponse, ChangeView, TimelineEntry } from './dtos/change.responses';
 import { ListChangesQuery } from './dtos/list-changes.query';
+
+const STEP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 @ApiTags('changes')
 @ApiBearerAuth()
 @Controller('api/changes')
 export class ChangeController {
-  constructor(private readonly changes: ChangeService) {}
+  constructor(
+    private readonly changes: ChangeService,
+    private readonly process: ChangeProcessService,
+    private readonly events: ChangeEventsService,
+  ) {}
 
   @Post()
   @Roles('requester', 'release_engineer', 'change_manager', 'admin')
@@ -36,6 +54,12 @@ export class ChangeController {
     return this.changes.get(id);
   }
 
+  @Get(':id/live')
+  @ApiOperation({ summary: 'The workflow’s own view, by query: state, approvals, rules, steps, what it waits for' })
+  live(@Param('id', ChangeIdPipe) id: string): Promise<ChangeSnapshot> {
+    return this.process.live(id);
+  }
+
   @Get(':id/timeline')
   @ApiOperation({ summary: 'What happened to a change, oldest first' })
   @ApiResponse({ status: 200, type: [TimelineEntry] })
@@ -43,11 +67,66 @@ export class ChangeController {
     return this.changes.timeline(id);
   }
 
+  @Sse(':id/events')
+  @ApiOperation({ summary: 'Server-Sent Events: each timeline entry as it is recorded, from the first' })
+  stream(@Param('id', ChangeIdPipe) id: string): Observable<MessageEvent> {
+    return this.events.stream(id);
+  }
+
+  @Post(':id/decisions')
+  @HttpCode(200)
+  @Roles('cab_member', 'change_manager')
+  @ApiOperation({ summary: 'Approve, reject or request changes; signed by Steward and validated by the workflow' })
+  decide(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: DecisionDto): Promise<ChangeSnapshot> {
+    return this.process.decide(caller, id, body);
+  }
+
+  @Put(':id/plan')
+  @Roles('requester', 'release_engineer', 'change_manager', 'admin')
+  @ApiOperation({ summary: 'Replace the plan before implementation: new hash, votes voided, re-assessed' })
+  revise(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: RevisePlanDto): Promise<ChangeSnapshot> {
+    return this.process.revisePlan(caller, id, body);
+  }
+
+  @Post(':id/steps/:stepId/complete')
+  @HttpCode(200)
+  @Roles('release_engineer')
+  @ApiOperation({ summary: 'Confirm a manual step (or its rollback) the workflow is waiting for' })
+  complete(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ChangeIdPipe) id: string,
+    @Param('stepId') stepId: string,
+    @Body() body: CompleteStepDto,
+  ): Promise<ChangeSnapshot> {
+    return this.process.completeStep(caller, id, STEP_ID.test(stepId) ? stepId : '-', body);
+  }
+
+  @Post(':id/reschedule')
+  @HttpCode(200)
+  @Roles('requester', 'release_engineer', 'change_manager', 'admin')
+  reschedule(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: RescheduleDto): Promise<ChangeSnapshot> {
+    return this.process.reschedule(caller, id, body);
+  }
+
+  @Post(':id/hold')
+  @HttpCode(200)
+  @Roles('change_manager')
+  @ApiOperation({ summary: 'Decide a change held because its window closes: roll back or continue' })
+  resolveHold(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: ResolveHoldDto): Promise<ChangeSnapshot> {
+    return this.process.resolveHold(caller, id, body.action);
+  }
+
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('requester', 'release_engineer', 'change_manager', 'admin')
   @ApiOperation({ summary: 'Cancel a change before implementation (its requester or a change manager)' })
   cancel(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: CancelChangeDto): Promise<ChangeSnapshot> {
-    return this.changes.cancel(caller, id, body.reason);
+    return this.process.cancel(caller, id, body.reason);
+  }
+
+  @Get(':id/gate')
+  @ApiOperation({ summary: 'Deployment gate for pipelines: may this CI get this artifact now?' })
+  gate(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Query() query: GateQuery): Promise<GateAnswer> {
+    return this.process.gate(caller, id, query.ci, query.sha);
   }
 }

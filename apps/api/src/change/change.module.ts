@@ -1,6 +1,19 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { ChangeProcessConfig } from '@steward/config';
+import { ChangeEventsService } from './change-events.service';
+import { ChangeProcessOptions } from './change-process.options';
+import { ChangeProcessService } from './change-process.service';
 import { ChangeController } from './change.controller';
 import { ChangeService } from './change.service';
 
-@Module({ controllers: [ChangeController], providers: [ChangeService] })
-export class ChangeModule {}
+@Module({})
+export class ChangeModule {
+  static forRoot(process?: ChangeProcessConfig): DynamicModule {
+    return {
+      module: ChangeModule,
+      controllers: [ChangeController],
+      providers: [{ provide: ChangeProcessOptions, useValue: new ChangeProcessOptions(process) }, ChangeService, ChangeProcessService, ChangeEventsService],
+      exports: [ChangeProcessService],
+    };
+  }
+}

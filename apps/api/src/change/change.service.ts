@@ -1,23 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  cancelChangeUpdate,
   changeWorkflowId,
-  type ChangeSnapshot,
   type ChangeWorkflowInput,
-  type ImplementationPlan,
+  type StepState,
 } from '@steward/contracts';
-import { StewardError, formatChangeId, isFinalChangeState, planProblems } from '@steward/domain';
+import { StewardError, evaluateApprovals, formatChangeId } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import {
   AuditLog,
+  ChangeApprovalEntity,
   ChangeEventEntity,
+  ChangeStepEntity,
   ChangeReadModel,
   ChangeRequestEntity,
   ConfigurationItemEntity,
   computePlanHash,
 } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
+import { ChangeProcessOptions } from './change-process.options';
+import { planProblemsOf, toPlan } from './plan-input';
 import { Client } from '@temporalio/client';
 import type { changeWorkflow } from '@steward/workflows';
 import { DataSource, In } from 'typeorm';
@@ -38,6 +40,7 @@ export class ChangeService {
     private readonly audit: AuditLog,
     private readonly temporal: Client,
     private readonly settings: TemporalSettings,
+    private readonly process: ChangeProcessOptions,
   ) {}
 
   /**
@@ -46,23 +49,18 @@ export class ChangeService {
    * change never exists without its process and a failed submission leaves nothing behind.
    */
   async submit(requester: Principal, dto: CreateChangeDto): Promise<ChangeSubmittedResponse> {
-    const problems = planProblems(dto.plan.steps);
+    const problems = planProblemsOf(dto.plan, dto.cis);
     if (dto.requestedWindow && Date.parse(dto.requestedWindow.end) <= Date.parse(dto.requestedWindow.start)) {
       problems.push({ field: 'requestedWindow.end', message: 'must be after requestedWindow.start' });
     }
-    (dto.plan.ciUpdates ?? []).forEach((update, index) => {
-      if (!dto.cis.includes(update.ci)) problems.push({ field: `plan.ciUpdates.${index}.ci`, message: `${update.ci} is not one of the change's cis` });
-    });
+    if (dto.type === 'standard' && !dto.templateId) problems.push({ field: 'templateId', message: 'a standard change names the template it follows' });
     if (problems.length > 0) throw invalidFields(problems);
 
     const known = await this.db.getRepository(ConfigurationItemEntity).find({ select: { key: true }, where: { key: In(dto.cis) } });
     const unknown = dto.cis.filter((key) => !known.some((ci) => ci.key === key));
     if (unknown.length > 0) throw invalidFields([{ field: 'cis', message: `unknown configuration items: ${unknown.join(', ')}` }]);
 
-    const plan: ImplementationPlan = {
-      steps: dto.plan.steps.map(({ id, name, kind, action, rollback, estimatedMinutes }) => ({ id, name, kind, action, rollback, estimatedMinutes })),
-      ...(dto.plan.ciUpdates?.length ? { ciUpdates: dto.plan.ciUpdates.map((u) => ({ ...u })) } : {}),
-    };
+    const plan = toPlan(dto.plan);
     const planHash = computePlanHash(plan, dto.backoutPlan);
 
     const id = await this.db.transaction(async (tx) => {
@@ -116,10 +114,11 @@ export class ChangeService {
       requester: { id: requester.id, name: requester.name },
       ciKeys: dto.cis,
       planHash,
-      stepIds: plan.steps.map((s) => s.id),
+      steps: plan.steps,
+      settings: this.process,
     };
     try {
-      await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+      const handle = await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
         this.temporal.workflow.start<typeof changeWorkflow>('changeWorkflow', {
           workflowId,
           taskQueue: this.settings.taskQueue,
@@ -128,6 +127,8 @@ export class ChangeService {
           memo: { title: dto.title, requester: requester.id },
         }),
       );
+      // The gate authorizes only this run: a workflow started by anyone else gets no token.
+      await this.db.getRepository(ChangeRequestEntity).update({ id }, { workflowRunId: handle.firstExecutionRunId });
     } catch (error) {
       await this.withdraw(id);
       if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
@@ -156,7 +157,11 @@ export class ChangeService {
   async get(id: string): Promise<ChangeView> {
     const change = await this.readModel.findChange(id);
     if (!change) throw new StewardError('not_found', `change ${id} not found`);
-    return toView(change);
+    const [approvals, steps] = await Promise.all([
+      this.db.getRepository(ChangeApprovalEntity).find({ where: { changeId: id }, order: { at: 'ASC' } }),
+      this.db.getRepository(ChangeStepEntity).find({ where: { changeId: id } }),
+    ]);
+    return toView(change, approvals, steps);
   }
 
   async list(query: ListChangesQuery): Promise<ChangePage> {
@@ -166,7 +171,7 @@ export class ChangeService {
     if (query.from) qb.andWhere('c.created_at >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('c.created_at < :to', { to: new Date(query.to) });
     const [rows, total] = await qb.orderBy('c.number', 'DESC').take(query.limit).skip(query.offset).getManyAndCount();
-    return { items: rows.map(toView), total, limit: query.limit, offset: query.offset };
+    return { items: rows.map((row) => toView(row)), total, limit: query.limit, offset: query.offset };
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {
@@ -174,40 +179,40 @@ export class ChangeService {
     const events = await this.readModel.timeline(id);
     return events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data }));
   }
-
-  async cancel(caller: Principal, id: string, reason: string): Promise<ChangeSnapshot> {
-    const change = await this.readModel.findChange(id);
-    if (!change) throw new StewardError('not_found', `change ${id} not found`);
-    const isRequester = change.requesterId === caller.id;
-    if (!isRequester && !caller.roles.includes('change_manager') && !caller.roles.includes('admin')) {
-      throw new StewardError('forbidden', 'only the requester or a change manager may cancel this change');
-    }
-    if (isFinalChangeState(change.state)) throw new StewardError('conflict', `change ${id} is ${change.state} and can no longer be cancelled`);
-    try {
-      return await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-        this.temporal.workflow.getHandle(change.workflowId).executeUpdate(cancelChangeUpdate, {
-          args: [{ actor: { id: caller.id, name: caller.name }, reason }],
-        }),
-      );
-    } catch (error) {
-      throw fromTemporalError(error, `cancelling ${id}`);
-    }
-  }
 }
 
-function toView(change: ChangeRequestEntity): ChangeView {
+function toView(change: ChangeRequestEntity, approvals: ChangeApprovalEntity[] = [], steps: ChangeStepEntity[] = []): ChangeView {
+  const records = approvals.map((a) => ({
+    approver: a.approverId,
+    approverName: a.approverName,
+    decision: a.decision,
+    comment: a.comment,
+    planHash: a.planHash,
+    at: a.at.toISOString(),
+    voided: a.voided,
+  }));
+  const evaluation = change.policySnapshot
+    ? evaluateApprovals(change.policySnapshot, records.map((r, i) => ({ ...r, identity: approvals[i].identity })), change.requesterId, change.planHash)
+    : undefined;
+  const stepState = new Map(steps.map((s) => [s.stepId, s]));
   return {
     id: change.id,
     title: change.title,
     description: change.description,
     type: change.type,
     state: change.state,
-    risk: { score: null, level: null },
+    risk: change.risk ? { score: change.risk.score, level: change.risk.level, factors: change.risk.factors } : { score: null, level: null },
     planHash: change.planHash,
-    approvals: [],
-    requiredApprovals: [],
-    schedule: { windowStart: null, windowEnd: null },
-    steps: change.plan.steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, state: 'pending' })),
+    approvals: records,
+    requiredApprovals: evaluation?.rules ?? [],
+    policy: change.policySnapshot ? { id: change.policySnapshot.policyId, version: change.policySnapshot.version, name: change.policySnapshot.name } : null,
+    schedule: { windowStart: change.scheduleStart?.toISOString() ?? null, windowEnd: change.scheduleEnd?.toISOString() ?? null },
+    steps: change.plan.steps.map((s) => {
+      const state = stepState.get(s.id);
+      return { id: s.id, name: s.name, kind: s.kind, state: (state?.state ?? 'pending') as StepState, ...(state?.detail ? { detail: state.detail } : {}) };
+    }),
+    endReason: change.endReason,
+    reviewDueAt: change.reviewDueAt?.toISOString() ?? null,
     closureCode: change.closureCode,
     workflowId: change.workflowId,
     cis: change.ciKeys,

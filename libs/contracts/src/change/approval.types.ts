@@ -51,6 +51,11 @@ export interface ApprovalRule {
   groups?: string[];
   /** The voter has at least one of these roles (absent: any voting role). */
   roles?: string[];
+  /**
+   * The voter also matches at least one of these alternatives, each read as (groups match) AND
+   * (roles match): how a rule says "a member of ecab OR a change manager". Absent: no extra condition.
+   */
+  anyOf?: Array<{ groups?: string[]; roles?: string[] }>;
 }
 
 /**

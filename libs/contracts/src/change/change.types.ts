@@ -1,4 +1,5 @@
 /** Payload types shared by the API, the change workflow, its activities and the tests. */
+import type { ApprovalRecord, PolicySnapshot, RiskAssessment, RuleProgress } from './approval.types';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
@@ -46,6 +47,8 @@ export interface PlanStep {
   action: StepAction;
   rollback: StepAction;
   estimatedMinutes: number;
+  /** A check run in the verifying phase, after every implementation step succeeded. */
+  verification?: boolean;
 }
 
 /**
@@ -81,7 +84,23 @@ export interface ChangeWorkflowInput {
   requester: Actor;
   ciKeys: string[];
   planHash: string;
-  stepIds: string[];
+  /** The steps as submitted; a plan revision replaces them. */
+  steps: PlanStep[];
+  settings: ChangeProcessSettings;
+}
+
+/** Durations and policies of the change process: configuration, passed in at start. */
+export interface ChangeProcessSettings {
+  /** After this long awaiting approval, missing approvers are reminded. */
+  approvalReminderMs: number;
+  /** Then the change-manager group is asked to step in. */
+  approvalEscalationMs: number;
+  /** Then the change expires: rejected with reason `expired`. */
+  approvalExpiryMs: number;
+  /** When the window closes with steps left: roll back, or hold for a change manager. */
+  windowClosePolicy: 'rollback' | 'hold';
+  /** Emergency and failed changes owe a review within this time. */
+  reviewDueMs: number;
 }
 
 export interface ChangeTransition {
@@ -98,6 +117,40 @@ export interface ChangeSnapshot {
   state: ChangeState;
   planHash: string;
   transitions: ChangeTransition[];
+  risk?: RiskAssessment;
+  policy?: PolicySnapshot;
+  approvals: ApprovalRecord[];
+  rules: RuleProgress[];
+  schedule?: { start: string; end: string; reason: string };
+  steps: Array<{ id: string; state: StepState; detail?: string }>;
+  /** What the change waits for now, in words (a step completion, a window, approvals). */
+  waitingFor?: string;
+  endReason?: string;
+}
+
+export interface RevisePlanRequest {
+  actor: Actor;
+  plan: ImplementationPlan;
+  backoutPlan: string;
+  /** The hash the API computed; the activity recomputes it before storing the plan. */
+  planHash: string;
+}
+
+export interface CompleteStepRequest {
+  actor: Actor;
+  stepId: string;
+  outcome: 'succeeded' | 'failed';
+  notes: string;
+}
+
+export interface RescheduleRequest {
+  actor: Actor;
+  window: { start: string; end: string };
+}
+
+export interface ResolveHoldRequest {
+  actor: Actor;
+  action: 'rollback' | 'continue';
 }
 
 export interface CancelChangeRequest {

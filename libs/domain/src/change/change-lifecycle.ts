@@ -84,7 +84,7 @@ export class ChangeLifecycle {
     return transition;
   }
 
-  snapshot(): ChangeSnapshot {
+  snapshot(): Pick<ChangeSnapshot, 'changeId' | 'state' | 'planHash' | 'transitions'> {
     return { changeId: this.changeId, state: this.current, planHash: this.planHash, transitions: [...this.history] };
   }
 }

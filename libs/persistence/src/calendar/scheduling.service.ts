@@ -9,7 +9,9 @@ import {
   type FreezePeriod,
   type MaintenanceWindowRule,
 } from '@steward/domain/calendar';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
+import { ChangeFreezeEntity, MaintenanceWindowEntity } from './calendar.entities';
 
 const DAY_MS = 86_400_000;
 
@@ -24,26 +26,38 @@ export interface NextIntervalQuery {
   requested?: { start: Date; end: Date };
 }
 
-type WindowRow = { id: string; name: string; rrule: string; duration_minutes: number; timezone: string; scope_cis: string[]; scope_tags: string[] };
-type FreezeRow = { id: string; name: string; start_at: Date; end_at: Date; reason: string; scope_cis: string[]; scope_tags: string[]; allow_emergency: boolean };
-
-// Rows whose scope can cover one of the CIs: named, tagged, or unscoped (which covers all).
-const SCOPE_MATCHES = `(scope_cis && $1::text[] OR scope_tags && $2::text[] OR (cardinality(scope_cis) = 0 AND cardinality(scope_tags) = 0))`;
-
-export function toWindowRule(row: WindowRow): MaintenanceWindowRule {
-  return { id: String(row.id), name: row.name, rrule: row.rrule, durationMinutes: Number(row.duration_minutes), timezone: row.timezone, scope: { cis: row.scope_cis, tags: row.scope_tags } };
+/** A stored window as the calendar rules take it. */
+export function windowRuleOf(window: MaintenanceWindowEntity): MaintenanceWindowRule {
+  return {
+    id: String(window.id),
+    name: window.name,
+    rrule: window.rrule,
+    durationMinutes: window.durationMinutes,
+    timezone: window.timezone,
+    scope: { cis: window.scopeCis, tags: window.scopeTags },
+  };
 }
 
-export function toFreezePeriod(row: FreezeRow): FreezePeriod {
+/** A stored freeze as the calendar rules take it. */
+export function freezePeriodOf(freeze: ChangeFreezeEntity): FreezePeriod {
   return {
-    id: String(row.id),
-    name: row.name,
-    start: new Date(row.start_at),
-    end: new Date(row.end_at),
-    reason: row.reason,
-    scope: { cis: row.scope_cis, tags: row.scope_tags },
-    allowEmergency: row.allow_emergency,
+    id: String(freeze.id),
+    name: freeze.name,
+    start: freeze.startAt,
+    end: freeze.endAt,
+    reason: freeze.reason,
+    scope: { cis: freeze.scopeCis, tags: freeze.scopeTags },
+    allowEmergency: freeze.allowEmergency,
   };
+}
+
+// Rows whose scope can cover one of the CIs: named, tagged, or unscoped (which covers every CI).
+const scopeMatches = (alias: string): string =>
+  `(${alias}.scope_cis && CAST(:keys AS text[]) OR ${alias}.scope_tags && CAST(:tags AS text[]) OR (cardinality(${alias}.scope_cis) = 0 AND cardinality(${alias}.scope_tags) = 0))`;
+
+function validDate(name: string, value: Date): number {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new StewardError('invalid', `${name} must be a valid date`);
+  return value.getTime();
 }
 
 /**
@@ -56,37 +70,41 @@ export class SchedulingService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * nextEligibleInterval for these CIs with the windows and freezes that can matter: those
-   * whose scope covers one of the CIs (or every CI), and freezes that end after `after` and
-   * begin before the search can end. `end` is where the whole eligible stretch closes.
-   * Throws a StewardError `invalid` naming unknown CIs in `details.unknownCis`.
+   * nextEligibleInterval for these CIs, loading only what can matter: windows whose scope
+   * covers one of the CIs (none for an emergency, which ignores windows), and freezes covering
+   * one of them that end after `after` and begin before the search ends. `end` is where the
+   * whole eligible stretch closes, not `start + durationMinutes`. Null when nothing fits within
+   * the horizon. Throws a StewardError `invalid` for a bad query, with unknown CI keys listed
+   * in `details.unknownCis`.
    */
   async nextInterval(query: NextIntervalQuery, manager: EntityManager = this.db.manager): Promise<EligibleInterval | null> {
+    const after = validDate('after', query.after);
+    const requested = query.requested ? { start: validDate('requested.start', query.requested.start), end: validDate('requested.end', query.requested.end) } : undefined;
     const keys = [...new Set(query.ciKeys)];
-    const cis = (await manager.query(`SELECT key, tags FROM configuration_item WHERE key = ANY($1::text[])`, [keys])) as CiRef[];
-    const unknown = keys.filter((key) => !cis.some((ci) => ci.key === key));
+    const found = keys.length === 0 ? [] : await manager.find(ConfigurationItemEntity, { select: { key: true, tags: true }, where: { key: In(keys) } });
+    const unknown = keys.filter((key) => !found.some((ci) => ci.key === key));
     if (unknown.length > 0) throw new StewardError('invalid', `unknown configuration items: ${unknown.join(', ')}`, { unknownCis: unknown });
-    const tags = [...new Set(cis.flatMap((ci) => ci.tags))];
+    const cis: CiRef[] = keys.map((key) => found.find((ci) => ci.key === key) as ConfigurationItemEntity).map((ci) => ({ key: ci.key, tags: ci.tags }));
+    const scope = { keys, tags: [...new Set(cis.flatMap((ci) => ci.tags))] };
 
-    // The search cannot look past its horizon, counted from where it starts, nor past the requested end.
-    const from = Math.max(query.after.getTime(), query.requested?.start.getTime() ?? -Infinity);
-    const searchEnd = Math.min(from + DEFAULT_HORIZON_DAYS * DAY_MS, query.requested?.end.getTime() ?? Infinity);
-    const [windows, freezes] = await Promise.all([
-      // An emergency change ignores windows.
-      query.emergency
-        ? Promise.resolve([] as WindowRow[])
-        : (manager.query(`SELECT id, name, rrule, duration_minutes, timezone, scope_cis, scope_tags FROM maintenance_window WHERE ${SCOPE_MATCHES} ORDER BY id`, [keys, tags]) as Promise<WindowRow[]>),
-      manager.query(
-        `SELECT id, name, start_at, end_at, reason, scope_cis, scope_tags, allow_emergency FROM change_freeze
-          WHERE end_at > $3 AND start_at < $4 AND ${SCOPE_MATCHES} ORDER BY start_at, id`,
-        [keys, tags, query.after, new Date(Number.isFinite(searchEnd) ? searchEnd : from)],
-      ) as Promise<FreezeRow[]>,
-    ]);
+    const windows = query.emergency
+      ? []
+      : await manager.createQueryBuilder(MaintenanceWindowEntity, 'w').where(scopeMatches('w'), scope).orderBy('w.id', 'ASC').getMany();
+    // The search starts at `after` or the later requested start and stops at its horizon or the requested end.
+    const from = Math.max(after, requested?.start ?? after);
+    const searchEnd = Math.min(from + DEFAULT_HORIZON_DAYS * DAY_MS, requested?.end ?? Infinity);
+    const freezes = await manager
+      .createQueryBuilder(ChangeFreezeEntity, 'f')
+      .where('f.end_at > :after AND f.start_at < :searchEnd', { after: new Date(after), searchEnd: new Date(Math.max(searchEnd, after)) })
+      .andWhere(scopeMatches('f'), scope)
+      .orderBy('f.start_at', 'ASC')
+      .addOrderBy('f.id', 'ASC')
+      .getMany();
 
     return nextEligibleInterval({
-      cis: keys.map((key) => cis.find((ci) => ci.key === key) as CiRef),
-      windows: windows.map(toWindowRule),
-      freezes: freezes.map(toFreezePeriod),
+      cis,
+      windows: windows.map(windowRuleOf),
+      freezes: freezes.map(freezePeriodOf),
       after: query.after,
       durationMinutes: query.durationMinutes,
       emergency: query.emergency ?? false,

@@ -2,6 +2,13 @@ import { CreateCmdbAndChangeTables1764493200000 } from './1764493200000-create-c
 import { AddAuditLogAndCmdbGraph1764496800000 } from './1764496800000-add-audit-log-and-cmdb-graph';
 import { AddChangeCalendar1764500400000 } from './1764500400000-add-change-calendar';
 import { AddChangeEnablement1764504000000 } from './1764504000000-add-change-enablement';
+import { SeedApprovalPoliciesAndTemplates1764504100000 } from './1764504100000-seed-approval-policies-and-templates';
 
 /** In order. A migration, once released, is never edited: add a new one. */
-export const STEWARD_MIGRATIONS = [CreateCmdbAndChangeTables1764493200000, AddAuditLogAndCmdbGraph1764496800000, AddChangeCalendar1764500400000, AddChangeEnablement1764504000000];
+export const STEWARD_MIGRATIONS = [
+  CreateCmdbAndChangeTables1764493200000,
+  AddAuditLogAndCmdbGraph1764496800000,
+  AddChangeCalendar1764500400000,
+  AddChangeEnablement1764504000000,
+  SeedApprovalPoliciesAndTemplates1764504100000,
+];

@@ -10,6 +10,7 @@ export class ChangeSubmittedResponse {
 export class RiskView {
   @ApiProperty({ nullable: true, type: Number }) score: number | null;
   @ApiProperty({ nullable: true, type: String, enum: ['low', 'medium', 'high', 'critical'] }) level: string | null;
+  @ApiPropertyOptional({ type: [Object], description: 'Why: each factor with its points' }) factors?: unknown[];
 }
 
 export class ScheduleView {
@@ -22,6 +23,7 @@ export class StepView {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['automated', 'manual'] }) kind: string;
   @ApiProperty({ enum: STEP_STATES }) state: StepState;
+  @ApiPropertyOptional() detail?: string;
 }
 
 export class ChangeView {
@@ -33,7 +35,10 @@ export class ChangeView {
   @ApiProperty({ type: RiskView, description: 'null score and level until the change is assessed' }) risk: RiskView;
   @ApiProperty() planHash: string;
   @ApiProperty({ type: [Object] }) approvals: unknown[];
-  @ApiProperty({ type: [Object] }) requiredApprovals: unknown[];
+  @ApiProperty({ type: [Object], description: 'Each rule of the policy with who satisfied it' }) requiredApprovals: unknown[];
+  @ApiPropertyOptional({ nullable: true, type: Object }) policy: { id: string; version: number; name: string } | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) endReason: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) reviewDueAt: string | null;
   @ApiProperty({ type: ScheduleView }) schedule: ScheduleView;
   @ApiProperty({ type: [StepView] }) steps: StepView[];
   @ApiPropertyOptional({ nullable: true, type: String }) closureCode?: string | null;

@@ -5,6 +5,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
+  IsBoolean,
   IsArray,
   IsIn,
   IsInt,
@@ -55,6 +56,10 @@ export class PlanStepDto {
   @ApiProperty({ example: 15, minimum: 1, maximum: 1440 })
   @IsInt() @Min(1) @Max(1440)
   estimatedMinutes: number;
+
+  @ApiPropertyOptional({ description: 'A check run in the verifying phase, after all other steps succeeded' })
+  @IsOptional() @IsBoolean()
+  verification?: boolean;
 }
 
 export class CiUpdateDto {
@@ -148,4 +153,60 @@ export class CancelChangeDto {
   @ApiProperty({ example: 'superseded by CHG-000124' })
   @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(2000)
   reason: string;
+}
+
+export class RevisePlanDto {
+  @ApiProperty({ type: ImplementationPlanDto })
+  @IsObject() @ValidateNested() @Type(() => ImplementationPlanDto)
+  plan: ImplementationPlanDto;
+
+  @ApiPropertyOptional({ description: 'Unchanged when absent' })
+  @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  backoutPlan?: string;
+}
+
+export class DecisionDto {
+  @ApiProperty({ enum: ['approve', 'reject', 'request_changes'] })
+  @IsIn(['approve', 'reject', 'request_changes'])
+  decision: 'approve' | 'reject' | 'request_changes';
+
+  @ApiProperty({ example: 'Risk understood; backout tested in staging.' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(5000)
+  comment: string;
+
+  @ApiPropertyOptional({ description: 'The plan hash the approver reviewed; refused (409) if the plan has changed since' })
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'planHash must be a sha256 hex digest' })
+  planHash?: string;
+}
+
+export class CompleteStepDto {
+  @ApiProperty({ enum: ['succeeded', 'failed'] })
+  @IsIn(['succeeded', 'failed'])
+  outcome: 'succeeded' | 'failed';
+
+  @ApiProperty()
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(5000)
+  notes: string;
+}
+
+export class RescheduleDto {
+  @ApiProperty({ type: TimeWindowDto })
+  @IsObject() @ValidateNested() @Type(() => TimeWindowDto)
+  window: TimeWindowDto;
+}
+
+export class ResolveHoldDto {
+  @ApiProperty({ enum: ['rollback', 'continue'] })
+  @IsIn(['rollback', 'continue'])
+  action: 'rollback' | 'continue';
+}
+
+export class GateQuery {
+  @ApiProperty({ description: 'The CI the pipeline is about to deploy to' })
+  @IsString() @Matches(CI_KEY, { message: 'ci must be a CI key' })
+  ci: string;
+
+  @ApiPropertyOptional({ description: 'The artifact (commit or digest) the pipeline deploys' })
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:._-]{7,128}$/, { message: 'sha must be a commit sha or digest' })
+  sha?: string;
 }

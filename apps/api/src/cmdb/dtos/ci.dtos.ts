@@ -22,7 +22,7 @@ import { CI_KEY } from '../../change/dtos/create-change.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export class CreateCiDto {
   @ApiProperty({ example: 'svc-payments' })

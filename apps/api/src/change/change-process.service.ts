@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  cancelChangeUpdate,
+  completeStepUpdate,
+  decideUpdate,
+  rescheduleUpdate,
+  resolveHoldUpdate,
+  revisePlanUpdate,
+  type ChangeSnapshot,
+} from '@steward/contracts';
+import { StewardError, hasVotingRole, isFinalChangeState } from '@steward/domain';
+import { hasAnyRole, type Principal } from '@steward/identity';
+import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { DecisionSigner } from '@steward/security';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { fromTemporalError } from '../common/temporal-errors';
+import { invalidFields } from '../common/validation';
+import type { CompleteStepDto, DecisionDto, RescheduleDto, RevisePlanDto } from './dtos/create-change.dto';
+import { planProblemsOf, toPlan } from './plan-input';
+
+/** How long the API waits for the workflow before it answers 503 (no worker, server down). */
+const WORKFLOW_DEADLINE_MS = 10_000;
+
+export interface GateAnswer {
+  allowed: boolean;
+  reasons: string[];
+  changeId: string;
+  state: string;
+  window: { start: string; end: string } | null;
+}
+
+/**
+ * Everything that asks a change's workflow to act: decisions (signed here, after the caller's
+ * identity was verified), plan revisions, manual step completions, reschedules, cancels. The
+ * workflow's validators have the last word; their refusals come back as 403/409.
+ */
+@Injectable()
+export class ChangeProcessService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly readModel: ChangeReadModel,
+    private readonly temporal: Client,
+    private readonly signer: DecisionSigner,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private async changeOf(id: string): Promise<ChangeRequestEntity> {
+    const change = await this.readModel.findChange(id);
+    if (!change) throw new StewardError('not_found', `change ${id} not found`);
+    return change;
+  }
+
+  private async send<T>(change: ChangeRequestEntity, what: string, call: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    if (isFinalChangeState(change.state)) throw new StewardError('conflict', `change ${change.id} is ${change.state}: cannot ${what}`);
+    try {
+      return await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () => call(this.temporal.workflow.getHandle(change.workflowId)));
+    } catch (error) {
+      throw fromTemporalError(error, `${what} ${change.id}`);
+    }
+  }
+
+  private static ownerOrManager(caller: Principal, change: ChangeRequestEntity, what: string): void {
+    if (change.requesterId !== caller.id && !hasAnyRole(caller, ['change_manager', 'admin'])) {
+      throw new StewardError('forbidden', `only the requester or a change manager may ${what} this change`);
+    }
+  }
+
+  async decide(caller: Principal, id: string, dto: DecisionDto): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    if (change.requesterId === caller.id) throw new StewardError('forbidden', 'requester cannot approve own change');
+    if (!hasVotingRole({ id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups })) {
+      throw new StewardError('forbidden', 'requires the role cab_member or change_manager to vote');
+    }
+    if (dto.planHash && dto.planHash !== change.planHash) {
+      throw new StewardError('conflict', `decision is for plan ${dto.planHash.slice(0, 12)} but the current plan is ${change.planHash.slice(0, 12)}`);
+    }
+    const signed = this.signer.sign({
+      changeId: id,
+      planHash: change.planHash,
+      approver: { id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups },
+      decision: dto.decision,
+      comment: dto.comment,
+      at: new Date().toISOString(),
+    });
+    try {
+      return await this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
+    } catch (error) {
+      if (error instanceof StewardError && (error.code === 'forbidden' || error.code === 'conflict')) {
+        await this.audit.record({ entity: 'change', entityId: id, action: 'change.decision_refused', actor: caller.id, data: { decision: dto.decision, reason: error.message } });
+      }
+      throw error;
+    }
+  }
+
+  async revisePlan(caller: Principal, id: string, dto: RevisePlanDto): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    ChangeProcessService.ownerOrManager(caller, change, 'edit the plan of');
+    const problems = planProblemsOf(dto.plan, change.ciKeys);
+    if (problems.length > 0) throw invalidFields(problems);
+    const plan = toPlan(dto.plan);
+    const backoutPlan = dto.backoutPlan ?? change.backoutPlan;
+    const planHash = computePlanHash(plan, backoutPlan);
+    return this.send(change, 'edit the plan of', (handle) =>
+      handle.executeUpdate(revisePlanUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, plan, backoutPlan, planHash }] }),
+    );
+  }
+
+  async completeStep(caller: Principal, id: string, stepId: string, dto: CompleteStepDto): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    if (!change.plan.steps.some((s) => s.id === stepId)) throw new StewardError('not_found', `step ${stepId} is not in the plan of ${id}`);
+    return this.send(change, `complete step ${stepId} of`, (handle) =>
+      handle.executeUpdate(completeStepUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, stepId, outcome: dto.outcome, notes: dto.notes }] }),
+    );
+  }
+
+  async reschedule(caller: Principal, id: string, dto: RescheduleDto): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    ChangeProcessService.ownerOrManager(caller, change, 'reschedule');
+    if (Date.parse(dto.window.end) <= Date.parse(dto.window.start)) throw invalidFields([{ field: 'window.end', message: 'must be after window.start' }]);
+    return this.send(change, 'reschedule', (handle) =>
+      handle.executeUpdate(rescheduleUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, window: { start: new Date(dto.window.start).toISOString(), end: new Date(dto.window.end).toISOString() } }] }),
+    );
+  }
+
+  async resolveHold(caller: Principal, id: string, action: 'rollback' | 'continue'): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    return this.send(change, 'resolve the hold of', (handle) => handle.executeUpdate(resolveHoldUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, action }] }));
+  }
+
+  async cancel(caller: Principal, id: string, reason: string): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    ChangeProcessService.ownerOrManager(caller, change, 'cancel');
+    if (isFinalChangeState(change.state)) throw new StewardError('conflict', `change ${id} is ${change.state} and can no longer be cancelled`);
+    return this.send(change, 'cancel', (handle) => handle.executeUpdate(cancelChangeUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, reason }] }));
+  }
+
+  /** The live state, straight from the workflow. */
+  async live(id: string): Promise<ChangeSnapshot> {
+    const change = await this.changeOf(id);
+    try {
+      return await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(change.workflowId).query<ChangeSnapshot>('changeState'),
+      );
+    } catch (error) {
+      throw fromTemporalError(error, `reading the live state of ${id}`);
+    }
+  }
+
+  /**
+   * The deployment gate for pipelines: allowed only while the change is implementing, inside
+   * its authorized interval, for one of its CIs, with the artifact its plan names. Every answer
+   * is audited, so who asked to deploy what, and what they were told, is on record.
+   */
+  async gate(caller: Principal, id: string, ci: string, sha: string | undefined, now = new Date()): Promise<GateAnswer> {
+    const change = await this.changeOf(id);
+    const authorization = await this.db.getRepository(ChangeAuthorizationEntity).findOne({ where: { changeId: id } });
+    const reasons: string[] = [];
+    if (change.state !== 'implementing') reasons.push(`change is ${change.state}, not implementing`);
+    if (!authorization) reasons.push('change has no recorded authorization');
+    else {
+      if (now < authorization.windowStart || now >= authorization.windowEnd) {
+        reasons.push(`now is outside the authorized interval ${authorization.windowStart.toISOString()} .. ${authorization.windowEnd.toISOString()}`);
+      }
+      if (authorization.planHash !== change.planHash || computePlanHash(change.plan, change.backoutPlan) !== change.planHash) {
+        reasons.push('the plan changed since it was authorized');
+      }
+    }
+    if (!change.ciKeys.includes(ci)) reasons.push(`${ci} is not one of the change's CIs (${change.ciKeys.join(', ')})`);
+    const artifact = change.plan.ciUpdates?.find((u) => u.ci === ci)?.artifactSha;
+    if (artifact && sha !== artifact) reasons.push(sha ? `artifact ${sha} is not the authorized ${artifact}` : `the plan authorizes artifact ${artifact}: give sha`);
+    const allowed = reasons.length === 0;
+    if (allowed) {
+      reasons.push(`authorized for ${ci}${artifact ? ` at ${artifact}` : ''} until ${authorization!.windowEnd.toISOString()}`);
+    }
+    await this.audit.record({ entity: 'change', entityId: id, action: allowed ? 'change.gate_allowed' : 'change.gate_denied', actor: caller.id, data: { ci, sha: sha ?? null, reasons } });
+    return {
+      allowed,
+      reasons,
+      changeId: id,
+      state: change.state,
+      window: authorization ? { start: authorization.windowStart.toISOString(), end: authorization.windowEnd.toISOString() } : null,
+    };
+  }
+}

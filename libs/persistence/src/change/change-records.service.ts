@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ImplementationPlan, PolicySnapshot, StepState } from '@steward/contracts';
+import { StewardError } from '@steward/domain';
+import { DataSource, In } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.service';
+import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
+import { insertRows, updateRows } from '../insert-rows';
+import { ChangeFailureEntity, ChangeStepEntity, NotificationEntity } from './change-approval.entities';
+import { ChangeEventEntity } from './change-event.entity';
+import { ChangeRequestEntity } from './change-request.entity';
+import { computePlanHash } from './plan-hash';
+
+/**
+ * Everything else the change workflow records: step progress, plan revisions, notes,
+ * notifications, and the end of a change (CMDB updates on success, a failure record
+ * otherwise). Every write is idempotent, because activities run at least once.
+ */
+@Injectable()
+export class ChangeRecordsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private async change(id: string): Promise<ChangeRequestEntity> {
+    const change = await this.db.getRepository(ChangeRequestEntity).findOne({ where: { id } });
+    if (!change) throw new StewardError('not_found', `change ${id} has no record: it was not submitted through Steward`);
+    return change;
+  }
+
+  async event(changeId: string, eventKey: string, type: string, actor: string, data: Record<string, unknown>, at = new Date()): Promise<void> {
+    await insertRows(this.db.manager, ChangeEventEntity, [Object.assign(new ChangeEventEntity(), { changeId, eventKey: eventKey.slice(0, 100), at, type, actor, data })], { ignoreConflicts: true });
+  }
+
+  async stepState(changeId: string, stepId: string, state: StepState, detail: string | undefined, actor = 'steward'): Promise<void> {
+    const change = await this.change(changeId);
+    const position = change.plan.steps.findIndex((s) => s.id === stepId);
+    if (position < 0) throw new StewardError('invalid', `step ${stepId} is not in the plan of ${changeId}`);
+    const now = new Date();
+    await this.db.query(
+      `INSERT INTO change_step (change_id, step_id, position, state, detail, started_at, ended_at, completed_by)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 IN ('running', 'waiting', 'rolling_back') THEN $6::timestamptz END,
+               CASE WHEN $4 IN ('succeeded', 'failed', 'skipped', 'rolled_back', 'rollback_failed') THEN $6::timestamptz END, $7)
+       ON CONFLICT (change_id, step_id) DO UPDATE SET state = EXCLUDED.state, detail = COALESCE(EXCLUDED.detail, change_step.detail),
+         started_at = COALESCE(change_step.started_at, EXCLUDED.started_at), ended_at = EXCLUDED.ended_at,
+         completed_by = COALESCE(EXCLUDED.completed_by, change_step.completed_by)`,
+      [changeId, stepId, position, state, detail ?? null, now, actor === 'steward' ? null : actor],
+    );
+    await this.event(changeId, `step:${stepId}:${state}:${now.getTime()}`, 'step_state', actor, { stepId, state, ...(detail ? { detail } : {}) }, now);
+  }
+
+  async steps(changeId: string): Promise<ChangeStepEntity[]> {
+    return this.db.getRepository(ChangeStepEntity).find({ where: { changeId }, order: { position: 'ASC' } });
+  }
+
+  /** Stores a revised plan after checking that it is the plan its hash claims. */
+  async revisePlan(changeId: string, plan: ImplementationPlan, backoutPlan: string, planHash: string, actor: string): Promise<void> {
+    if (computePlanHash(plan, backoutPlan) !== planHash) throw new StewardError('invalid', 'the revised plan does not match its hash');
+    await this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} not found`);
+      if (change.planHash === planHash) return;
+      await updateRows(tx, ChangeRequestEntity, { id: changeId }, { plan, backoutPlan, planHash, scheduleStart: null, scheduleEnd: null });
+      await tx.delete(ChangeStepEntity, { changeId });
+      await tx.insert(ChangeEventEntity, { changeId, eventKey: `plan:${planHash}`, at: new Date(), type: 'plan_revised', actor, data: { previous: change.planHash, planHash } });
+      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.plan_revised', actor, data: { previous: change.planHash, planHash } });
+    });
+  }
+
+  async schedule(changeId: string, interval: { start: Date; end: Date; reason: string } | null): Promise<void> {
+    await updateRows(this.db.manager, ChangeRequestEntity, { id: changeId }, { scheduleStart: interval?.start ?? null, scheduleEnd: interval?.end ?? null });
+    if (interval) {
+      await this.event(changeId, `scheduled:${interval.start.getTime()}:${interval.end.getTime()}`, 'scheduled', 'steward', {
+        start: interval.start.toISOString(),
+        end: interval.end.toISOString(),
+        reason: interval.reason,
+      });
+    }
+  }
+
+  /** Success: the CMDB takes the values the plan promised; emergency changes owe a review. */
+  async complete(changeId: string, closureCode: string, reviewDueMs?: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} not found`);
+      if (change.completedAt) return;
+      const now = new Date();
+      for (const update of change.plan.ciUpdates ?? []) {
+        const ci = await tx.findOne(ConfigurationItemEntity, { where: { key: update.ci }, lock: { mode: 'pessimistic_write' } });
+        if (!ci) continue;
+        const after = {
+          ...(update.version !== undefined ? { version: update.version } : {}),
+          ...(update.status !== undefined ? { status: update.status } : {}),
+          ...(update.attributes !== undefined ? { attributes: { ...ci.attributes, ...update.attributes } } : {}),
+        };
+        if (Object.keys(after).length === 0) continue;
+        await updateRows(tx, ConfigurationItemEntity, { key: update.ci }, after);
+        await this.audit.append(tx, { entity: 'ci', entityId: update.ci, action: 'ci.updated_by_change', actor: changeId, data: { before: { version: ci.version, status: ci.status }, after } });
+      }
+      await tx.update(ChangeRequestEntity, { id: changeId }, { completedAt: now, closureCode, reviewDueAt: reviewDueMs ? new Date(now.getTime() + reviewDueMs) : null });
+      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.completed', actor: 'steward', data: { closureCode, ciUpdates: change.plan.ciUpdates ?? [] } });
+    });
+  }
+
+  /** Failure: a record the incident module picks up, and a review owed. */
+  async fail(changeId: string, endState: string, reason: string, failedStep?: string, reviewDueMs?: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} not found`);
+      const production = (await tx.count(ConfigurationItemEntity, { where: { key: In(change.ciKeys), environment: 'production' } })) > 0;
+      const inserted = await insertRows(
+        tx,
+        ChangeFailureEntity,
+        [Object.assign(new ChangeFailureEntity(), { changeId, at: new Date(), endState, reason, failedStep: failedStep ?? null, production, incidentId: null })],
+        { ignoreConflicts: true },
+      );
+      if (inserted === 0) return;
+      await tx.update(ChangeRequestEntity, { id: changeId }, { closureCode: endState, reviewDueAt: reviewDueMs ? new Date(Date.now() + reviewDueMs) : null });
+      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failed', actor: 'steward', data: { endState, reason, failedStep: failedStep ?? null, production } });
+    });
+  }
+
+  /** Reminders to the groups whose approvals are missing; escalations to the change managers. */
+  async notifyApprovers(changeId: string, kind: 'approval_reminder' | 'approval_escalation', missing: string[], policy: PolicySnapshot): Promise<void> {
+    const change = await this.change(changeId);
+    const groups =
+      kind === 'approval_escalation'
+        ? ['change-managers']
+        : [...new Set(policy.rules.flatMap((rule) => [...(rule.groups ?? []), ...(rule.anyOf ?? []).flatMap((alt) => alt.groups ?? [])]))];
+    const message =
+      kind === 'approval_escalation'
+        ? `${changeId} "${change.title}" is still awaiting approval: ${missing.join('; ')}`
+        : `Reminder: ${changeId} "${change.title}" awaits your decision: ${missing.join('; ')}`;
+    await insertRows(
+      this.db.manager,
+      NotificationEntity,
+      groups.map((group) => Object.assign(new NotificationEntity(), { recipient: `group:${group}`, kind, message, changeId, dedupeKey: `${changeId}:${kind}:${change.planHash}:${group}` })),
+      { ignoreConflicts: true },
+    );
+    await this.event(changeId, `${kind}:${change.planHash}`, kind, 'steward', { groups, missing });
+  }
+}

@@ -87,16 +87,17 @@ async function main(): Promise<void> {
     say(`database ready (${migrations.length} migrations applied, ${seeded} demo CIs added)`);
 
     const jwtSecret = config.auth.jwtSecret ?? (config.auth.oidcIssuer ? undefined : localSecret(config.dataDir, 'jwt-secret'));
+    const signingSecret = config.decisionSigningKey ?? localSecret(config.dataDir, 'signing-secret');
     const temporalOptions = { ...config.temporal, address: temporalAddress };
 
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, logLevel: config.logLevel }),
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, logLevel: config.logLevel }),
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(Logger));
     stops.push(() => worker.close());
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push(() => api.close());
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { rrulestr } from 'rrule';
 import { StewardError } from '../steward-error';
 import type { MaintenanceWindowRule } from './maintenance-window';
-import { MAX_WINDOW_OCCURRENCES, expandWindow, validateWindowRule } from './maintenance-window';
+import { MAX_WINDOW_OCCURRENCES, expandWindow, upcomingOccurrences, validateWindowRule, windowOccurrences } from './maintenance-window';
 import { wallClockToInstant } from './wall-clock';
 
 const window = (rrule: string, over: Partial<MaintenanceWindowRule> = {}): MaintenanceWindowRule => ({
@@ -200,5 +200,44 @@ describe('expandWindow', () => {
 
   it('gives nothing for an empty range', () => {
     expect(expandWindow(window('DTSTART:20261205T220000\nRRULE:FREQ=DAILY'), iso('2026-12-10T00:00:00Z'), iso('2026-12-10T00:00:00Z'))).toEqual([]);
+  });
+});
+
+describe('windowOccurrences', () => {
+  it('expands a range too long for one expansion, listing each occurrence once', () => {
+    const hourly = window('DTSTART:20260101T000000\nRRULE:FREQ=HOURLY', { durationMinutes: 90 });
+    const all = windowOccurrences(hourly, iso('2026-01-01T00:00:00Z'), iso('2027-01-01T00:00:00Z'));
+    // Every real hour of 2026 but the one the spring-forward skips, and the starts of the
+    // last evening of 2025 (Paris is an hour ahead) whose 90 minutes reach into the range.
+    expect(all.length).toBeGreaterThan(MAX_WINDOW_OCCURRENCES);
+    const starts = all.map((o) => o.start.getTime());
+    expect(new Set(starts).size).toBe(starts.length);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    expect(all[0].start.toISOString()).toBe('2025-12-31T23:00:00.000Z');
+    expect(all[all.length - 1].start.toISOString()).toBe('2026-12-31T23:00:00.000Z');
+    expect(all).toHaveLength(365 * 24);
+  });
+
+  it('gives what expandWindow gives for a short range', () => {
+    const rule = window('DTSTART:20261205T220000\nRRULE:FREQ=WEEKLY;BYDAY=SA');
+    expect(windowOccurrences(rule, iso('2026-12-01T00:00:00Z'), iso('2027-01-01T00:00:00Z'))).toEqual(expandWindow(rule, iso('2026-12-01T00:00:00Z'), iso('2027-01-01T00:00:00Z')));
+  });
+});
+
+describe('upcomingOccurrences', () => {
+  const saturday = window('DTSTART;TZID=Europe/Paris:20261003T220000\nRRULE:FREQ=WEEKLY;BYDAY=SA');
+
+  it('lists the next three, the one open now first', () => {
+    const next = (at: string) => upcomingOccurrences(saturday, iso(at)).map((o) => o.start.toISOString());
+    expect(next('2026-10-20T12:00:00Z')).toEqual(['2026-10-24T20:00:00.000Z', '2026-10-31T21:00:00.000Z', '2026-11-07T21:00:00.000Z']);
+    expect(next('2026-10-24T22:00:00Z')[0]).toBe('2026-10-24T20:00:00.000Z');
+  });
+
+  it('looks past a slice for rare windows, and stops at the horizon', () => {
+    const yearly = window('DTSTART:20261231T220000\nRRULE:FREQ=YEARLY', { durationMinutes: 60 });
+    expect(upcomingOccurrences(yearly, iso('2026-06-01T00:00:00Z')).map((o) => o.start.getUTCFullYear())).toEqual([2026, 2027, 2028]);
+    expect(upcomingOccurrences(yearly, iso('2026-06-01T00:00:00Z'), 3, 400)).toHaveLength(1);
+    const ended = window('DTSTART:20261205T220000\nRRULE:FREQ=WEEKLY;COUNT=2');
+    expect(upcomingOccurrences(ended, iso('2027-01-01T00:00:00Z'))).toEqual([]);
   });
 });

@@ -102,3 +102,45 @@ export function expandWindow(rule: MaintenanceWindowRule, from: Date, to: Date):
   // Readings in a gap move forward past later readings, so the instants need sorting.
   return [...starts].sort((a, b) => a - b).map((start) => ({ start: new Date(start), end: new Date(start + length) }));
 }
+
+/*
+ * 120 days stay under MAX_WINDOW_OCCURRENCES for any valid rule: it starts at most once an hour,
+ * so a slice holds at most 2,880 starts plus the week of margin a long window brings.
+ */
+const SLICE_MS = 120 * DAY_MS;
+
+/**
+ * expandWindow over a range of any length: walked in slices that each stay under
+ * MAX_WINDOW_OCCURRENCES, for calendars that show a year of an hourly window. Same order and
+ * overlap rule as expandWindow; an occurrence that straddles a slice boundary is listed once.
+ */
+export function windowOccurrences(rule: MaintenanceWindowRule, from: Date, to: Date): Interval[] {
+  const occurrences: Interval[] = [];
+  let last = -Infinity;
+  for (let start = from.getTime(); start < to.getTime(); start += SLICE_MS) {
+    for (const occurrence of expandWindow(rule, new Date(start), new Date(Math.min(start + SLICE_MS, to.getTime())))) {
+      // Slices are walked in order, so anything new starts after everything listed.
+      if (occurrence.start.getTime() <= last) continue;
+      occurrences.push(occurrence);
+      last = occurrence.start.getTime();
+    }
+  }
+  return occurrences;
+}
+
+/**
+ * The window's next `count` occurrences that have not ended at `after` (one that is open at
+ * `after` comes first), looking at most `horizonDays` ahead: a rule that opens rarely or has
+ * ended gives fewer. Throws like expandWindow for an invalid rule.
+ */
+export function upcomingOccurrences(rule: MaintenanceWindowRule, after: Date, count = 3, horizonDays = 4 * 366): Interval[] {
+  const found: Interval[] = [];
+  const limit = after.getTime() + horizonDays * DAY_MS;
+  for (let start = after.getTime(); start < limit && found.length < count; start += SLICE_MS) {
+    for (const occurrence of expandWindow(rule, new Date(start), new Date(Math.min(start + SLICE_MS, limit)))) {
+      const previous = found[found.length - 1];
+      if (!previous || occurrence.start.getTime() > previous.start.getTime()) found.push(occurrence);
+    }
+  }
+  return found.slice(0, count);
+}

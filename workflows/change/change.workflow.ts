@@ -335,8 +335,8 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
         await advance('rejected', `rejected by ${last.approver.id}: ${last.comment}`);
         return 'ended';
       }
-      await advance('changes_requested', `changes requested by ${last.approver.id}: ${last.comment}`);
       await voidVotes('changes requested');
+      await advance('changes_requested', `changes requested by ${last.approver.id}: ${last.comment}`);
       waitingFor = 'a revised plan from the requester';
       await condition(() => change.isFinal || planRevised);
       return change.isFinal ? 'ended' : 'revised';
@@ -346,13 +346,14 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   // Scheduling
   /** Sleeps until the next eligible interval; reschedules and calendar changes wake it. */
   async function scheduled(): Promise<'ready' | 'revised' | 'ended'> {
-    await advance('scheduled');
     for (;;) {
       calendarChanged = false;
       rescheduled = false;
       const estimate = steps.reduce((sum, s) => sum + s.estimatedMinutes, 0);
       const found = await records.scheduleChange({ changeId, emergency, durationMinutes: estimate, ...(requestedWindow ? { requested: requestedWindow } : {}) });
       schedule = found ?? undefined;
+      // Scheduled once the interval is known, so whoever sees the state also sees when.
+      await advance('scheduled');
       const wake = () => change.isFinal || planRevised || calendarChanged || rescheduled;
       if (!found) {
         waitingFor = 'an eligible interval: none fits within the horizon';
@@ -447,7 +448,8 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
             break;
           }
         }
-        await setStep(step, step.kind === 'manual' ? 'waiting' : 'running');
+        // A manual step announces itself as waiting only once it can take the completion.
+        if (step.kind !== 'manual') await setStep(step, 'running');
         const result = await run(step, 'action');
         await setStep(step, result.outcome, result.detail);
         if (result.outcome !== 'succeeded') {
@@ -470,7 +472,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     await advance('rolling_back', reason);
     let rollbackFailed = false;
     for (const step of done) {
-      await setStep(step, 'rolling_back');
+      if (step.kind !== 'manual') await setStep(step, 'rolling_back');
       const result = await run(step, 'rollback');
       await setStep(step, result.outcome === 'succeeded' ? 'rolled_back' : 'rollback_failed', result.detail);
       if (result.outcome !== 'succeeded') rollbackFailed = true;

@@ -70,7 +70,19 @@ describe('requireServerConfig', () => {
   });
 
   it('lets a worker run without token settings', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233' });
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233', DECISION_SIGNING_KEY: 'k'.repeat(32) });
     expect(() => requireServerConfig(config, 'worker')).not.toThrow();
+  });
+
+  it('asks both processes for the signing key they share', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233' });
+    expect(() => requireServerConfig(config, 'worker')).toThrow(/DECISION_SIGNING_KEY/);
+  });
+
+  it('reads the change process durations and refuses an order that makes no sense', () => {
+    const config = loadConfig({ APPROVAL_REMINDER_AFTER: '30m', APPROVAL_ESCALATE_AFTER: '2h', APPROVAL_EXPIRE_AFTER: '3d', WINDOW_CLOSE_POLICY: 'hold' });
+    expect(config.changeProcess).toMatchObject({ approvalReminderMs: 1_800_000, approvalEscalationMs: 7_200_000, approvalExpiryMs: 259_200_000, windowClosePolicy: 'hold' });
+    expect(problemsOf({ APPROVAL_REMINDER_AFTER: '3d', APPROVAL_EXPIRE_AFTER: '1h' }).join()).toMatch(/APPROVAL_REMINDER_AFTER < APPROVAL_ESCALATE_AFTER < APPROVAL_EXPIRE_AFTER/);
+    expect(problemsOf({ APPROVAL_EXPIRE_AFTER: 'soon', WINDOW_CLOSE_POLICY: 'panic' }).join()).toMatch(/APPROVAL_EXPIRE_AFTER[\s\S]*WINDOW_CLOSE_POLICY/);
   });
 });

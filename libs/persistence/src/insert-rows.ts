@@ -15,7 +15,8 @@ export async function insertRows<T extends ObjectLiteral>(
   const chunk = options.chunk ?? 500;
   for (let i = 0; i < rows.length; i += chunk) {
     const qb = manager.createQueryBuilder().insert().into(target).values(rows.slice(i, i + chunk) as QueryDeepPartialEntity<T>[]);
-    if (options.ignoreConflicts) qb.orIgnore();
+    // RETURNING makes the count exact: without it PostgreSQL returns no rows for a table with no generated columns.
+    if (options.ignoreConflicts) qb.orIgnore().returning(manager.connection.getMetadata(target).primaryColumns.map((c) => `"${c.databaseName}"`).join(', '));
     const result = await qb.execute();
     inserted += Array.isArray(result.raw) ? result.raw.length : 0;
   }

@@ -69,6 +69,19 @@ export class ChangeProcessService {
 
   async decide(caller: Principal, id: string, dto: DecisionDto): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);
+    try {
+      return await this.signAndSend(caller, change, dto);
+    } catch (error) {
+      // Every refused vote is evidence: who tried to decide what, and why they could not.
+      if (error instanceof StewardError && (error.code === 'forbidden' || error.code === 'conflict')) {
+        await this.audit.record({ entity: 'change', entityId: id, action: 'change.decision_refused', actor: caller.id, data: { decision: dto.decision, reason: error.message } });
+      }
+      throw error;
+    }
+  }
+
+  private async signAndSend(caller: Principal, change: ChangeRequestEntity, dto: DecisionDto): Promise<ChangeSnapshot> {
+    const id = change.id;
     if (change.requesterId === caller.id) throw new StewardError('forbidden', 'requester cannot approve own change');
     if (!hasVotingRole({ id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups })) {
       throw new StewardError('forbidden', 'requires the role cab_member or change_manager to vote');
@@ -84,14 +97,7 @@ export class ChangeProcessService {
       comment: dto.comment,
       at: new Date().toISOString(),
     });
-    try {
-      return await this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
-    } catch (error) {
-      if (error instanceof StewardError && (error.code === 'forbidden' || error.code === 'conflict')) {
-        await this.audit.record({ entity: 'change', entityId: id, action: 'change.decision_refused', actor: caller.id, data: { decision: dto.decision, reason: error.message } });
-      }
-      throw error;
-    }
+    return this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
   }
 
   async revisePlan(caller: Principal, id: string, dto: RevisePlanDto): Promise<ChangeSnapshot> {

@@ -42,7 +42,8 @@ export class ChangeReadModel {
         .execute();
       // Only the first delivery moves the row; a late retry must not undo a later transition.
       if ((inserted.raw as unknown[]).length > 0) {
-        await tx.update(ChangeRequestEntity, { id: changeId }, { state: transition.to });
+        const final = ['completed', 'rolled_back', 'rejected', 'cancelled', 'failed'].includes(transition.to);
+        await tx.update(ChangeRequestEntity, { id: changeId }, { state: transition.to, ...(final ? { endReason: transition.reason ?? null } : {}) });
         await this.audit.append(tx, {
           entity: 'change',
           entityId: changeId,

@@ -40,8 +40,8 @@ export class ChangeRecordsService {
     const now = new Date();
     await this.db.query(
       `INSERT INTO change_step (change_id, step_id, position, state, detail, started_at, ended_at, completed_by)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 IN ('running', 'waiting', 'rolling_back') THEN $6::timestamptz END,
-               CASE WHEN $4 IN ('succeeded', 'failed', 'skipped', 'rolled_back', 'rollback_failed') THEN $6::timestamptz END, $7)
+       VALUES ($1, $2, $3, $4::varchar, $5, CASE WHEN $4::varchar IN ('running', 'waiting', 'rolling_back') THEN $6::timestamptz END,
+               CASE WHEN $4::varchar IN ('succeeded', 'failed', 'skipped', 'rolled_back', 'rollback_failed') THEN $6::timestamptz END, $7)
        ON CONFLICT (change_id, step_id) DO UPDATE SET state = EXCLUDED.state, detail = COALESCE(EXCLUDED.detail, change_step.detail),
          started_at = COALESCE(change_step.started_at, EXCLUDED.started_at), ended_at = EXCLUDED.ended_at,
          completed_by = COALESCE(EXCLUDED.completed_by, change_step.completed_by)`,

@@ -274,6 +274,28 @@ describe('change enablement', () => {
       await reach(id, 'cancelled');
     });
 
+    it('moves a waiting change at once when a freeze is declared over its interval', async () => {
+      const start = new Date(Date.now() + 60_000);
+      const id = await submit({ cis: ['app-low-2'], requestedWindow: { start: start.toISOString(), end: new Date(start.getTime() + 60 * 60_000).toISOString() } });
+      await reach(id, 'awaiting_approval');
+      await decide(id, owner).expect(200);
+      const waiting = await eventually(() => view(id), (c) => c.state === 'scheduled' && c.schedule.windowStart !== null);
+      expect(Date.parse(waiting.schedule.windowStart)).toBe(start.getTime());
+      const freezeEnd = new Date(start.getTime() + 10 * 60_000);
+      await request(http)
+        .post('/api/freezes')
+        .set(as(manager))
+        .send({ name: 'Board demo', start: new Date(Date.now() - 1000).toISOString(), end: freezeEnd.toISOString(), reason: 'no risk during the demo', scope: { cis: ['app-low-2'] } })
+        .expect(201);
+      // Well before the original start: the signal, not the wake-up, moved it.
+      const moved = await eventually(() => view(id), (c) => Date.parse(c.schedule.windowStart) >= freezeEnd.getTime(), 10_000);
+      expect(moved.state).toBe('scheduled');
+      expect(Date.now()).toBeLessThan(start.getTime());
+      await request(http).post(`/api/changes/${id}/cancel`).set(as(requester)).send({ reason: 'test done' }).expect(200);
+      const freezes = (await request(http).get('/api/freezes').set(as(manager))).body as Array<{ id: string; name: string }>;
+      await request(http).delete(`/api/freezes/${freezes.find((f) => f.name === 'Board demo')!.id}`).set(as(manager)).expect(204);
+    });
+
     it('finds a freeze at wake-up and moves past it', async () => {
       const start = new Date(Date.now() + 3_000);
       const id = await submit({ cis: ['app-low-2'], requestedWindow: { start: start.toISOString(), end: new Date(start.getTime() + 60 * 60_000).toISOString() } });

@@ -8,6 +8,7 @@ import { invalidFields } from '../common/validation';
 import { assertMayWriteScope, scopeOf } from './calendar-scope';
 import { toFreezeView, type FreezeView } from './calendar.views';
 import { parseInstant, type CalendarRangeQuery, type CreateFreezeDto } from './dtos/calendar.dtos';
+import { WaitingChangesNotifier } from './waiting-changes.notifier';
 
 const WHAT = 'freeze';
 
@@ -17,6 +18,7 @@ export class FreezeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
+    private readonly waiting: WaitingChangesNotifier,
   ) {}
 
   private async mustFind(manager: EntityManager, id: string, lock = false): Promise<ChangeFreezeEntity> {
@@ -28,7 +30,7 @@ export class FreezeService {
   async create(caller: Principal, dto: CreateFreezeDto): Promise<FreezeView> {
     const scope = scopeOf(dto.scope);
     const [start, end] = [new Date(parseInstant(dto.start)), new Date(parseInstant(dto.end))];
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       await assertMayWriteScope(tx, caller, scope, WHAT, { checkCis: true });
       const saved = await tx.save(
         tx.create(ChangeFreezeEntity, {
@@ -51,6 +53,9 @@ export class FreezeService {
       });
       return toFreezeView(await this.mustFind(tx, String(saved.id)));
     });
+    // After the commit: the workflows re-read the calendar and must see the freeze.
+    await this.waiting.notify(scope, `freeze ${created.id} '${dto.name}' declared`);
+    return created;
   }
 
   /** Freezes overlapping [from, to), by start; either bound may be left out. */
@@ -69,7 +74,7 @@ export class FreezeService {
   }
 
   async remove(caller: Principal, id: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const freeze = await this.db.transaction(async (tx) => {
       const freeze = await this.mustFind(tx, id, true);
       await assertMayWriteScope(tx, caller, { cis: freeze.scopeCis, tags: freeze.scopeTags }, WHAT, { checkCis: false });
       await tx.delete(ChangeFreezeEntity, { id });
@@ -87,6 +92,8 @@ export class FreezeService {
           allowEmergency: freeze.allowEmergency,
         },
       });
+      return freeze;
     });
+    await this.waiting.notify({ cis: freeze.scopeCis, tags: freeze.scopeTags }, `freeze ${id} '${freeze.name}' lifted`);
   }
 }

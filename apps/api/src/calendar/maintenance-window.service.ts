@@ -7,6 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { assertMayWriteScope, scopeOf } from './calendar-scope';
 import { toWindowView, type MaintenanceWindowView } from './calendar.views';
 import type { CreateMaintenanceWindowDto } from './dtos/calendar.dtos';
+import { WaitingChangesNotifier } from './waiting-changes.notifier';
 
 const WHAT = 'maintenance window';
 
@@ -16,6 +17,7 @@ export class MaintenanceWindowService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
+    private readonly waiting: WaitingChangesNotifier,
   ) {}
 
   private async mustFind(manager: EntityManager, id: string, lock = false): Promise<MaintenanceWindowEntity> {
@@ -27,7 +29,7 @@ export class MaintenanceWindowService {
   /** The DTO has already checked the rule with validateWindowRule, field by field. */
   async create(caller: Principal, dto: CreateMaintenanceWindowDto): Promise<MaintenanceWindowView> {
     const scope = scopeOf(dto.scope);
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       await assertMayWriteScope(tx, caller, scope, WHAT, { checkCis: true });
       const saved = await tx.save(
         tx.create(MaintenanceWindowEntity, {
@@ -49,6 +51,8 @@ export class MaintenanceWindowService {
       });
       return toWindowView(await this.mustFind(tx, String(saved.id)), new Date());
     });
+    await this.waiting.notify(scope, `maintenance window ${created.id} '${dto.name}' added`);
+    return created;
   }
 
   async list(): Promise<MaintenanceWindowView[]> {
@@ -62,7 +66,7 @@ export class MaintenanceWindowService {
   }
 
   async remove(caller: Principal, id: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const removed = await this.db.transaction(async (tx) => {
       const window = await this.mustFind(tx, id, true);
       await assertMayWriteScope(tx, caller, { cis: window.scopeCis, tags: window.scopeTags }, WHAT, { checkCis: false });
       await tx.delete(MaintenanceWindowEntity, { id });
@@ -79,6 +83,8 @@ export class MaintenanceWindowService {
           scope: { cis: window.scopeCis, tags: window.scopeTags },
         },
       });
+      return window;
     });
+    await this.waiting.notify({ cis: removed.scopeCis, tags: removed.scopeTags }, `maintenance window ${id} '${removed.name}' removed`);
   }
 }

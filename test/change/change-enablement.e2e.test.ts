@@ -4,7 +4,8 @@ import type { Principal } from '@steward/identity';
 import { ChangeAuthorizationEntity, ChangeFreezeEntity, ChangeRequestEntity, ChangeStepEntity, ChangeTemplateEntity, ConfigurationItemEntity, insertRows } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { recordHistories } from '../support/histories';
 
 const requester: Principal = { id: 'alice', name: 'Alice', roles: ['requester'], groups: ['team-a'] };
 const owner: Principal = { id: 'olga', name: 'Olga Owner', roles: ['cab_member'], groups: ['team-a'] };
@@ -70,7 +71,15 @@ describe('change enablement', () => {
     for (const p of [requester, owner, cab1, cab2, cab3, manager, engineer, outsider]) tokens.set(p.id, await tokenFor(p));
   });
 
+  /** Finished workflows whose histories the replay test keeps (see test/support/histories.ts). */
+  const recorded: Record<string, string> = {};
+  const keep = (name: string, id: string) => (recorded[name] = `change-${id}`);
+
   afterAll(async () => {
+    if (Object.keys(recorded).length > 0) {
+      const temporal = await temporalClient();
+      await recordHistories(temporal.client, recorded).finally(() => temporal.close());
+    }
     await api?.close();
     await worker?.close();
     await database?.drop();
@@ -99,6 +108,7 @@ describe('change enablement', () => {
     it('runs a standard change that matches its template without a vote, recording the template it relies on', async () => {
       const id = await submit({ type: 'standard', templateId: 'restart-app-low', plan: { steps: [ok('restart')] } });
       const done = await reach(id, 'completed');
+      keep('standard-completed', id);
       expect(done.approvals).toEqual([]);
       const authorization = await database.db.getRepository(ChangeAuthorizationEntity).findOneByOrFail({ changeId: id });
       expect(authorization.basis).toMatchObject({ model: 'standard', templateId: 'restart-app-low', templateVersion: 1, cabApproval: 'CAB 2026-11-02 item 7' });
@@ -121,6 +131,7 @@ describe('change enablement', () => {
       const decided = await decide(id, owner).expect(200);
       expect(decided.body.approvals).toEqual([expect.objectContaining({ approver: 'olga', decision: 'approve', voided: false })]);
       const done = await reach(id, 'completed');
+      keep('normal-low-completed', id);
       expect(done.steps).toEqual([expect.objectContaining({ id: 'deploy', state: 'succeeded' })]);
       expect(done.closureCode).toBe('successful');
       const authorization = await database.db.getRepository(ChangeAuthorizationEntity).findOneByOrFail({ changeId: id });
@@ -207,6 +218,7 @@ describe('change enablement', () => {
       expect(again.planHash).toBe(revised.body.planHash);
       await decide(id, owner).expect(200);
       const done = await reach(id, 'completed');
+      keep('changes-requested-then-revised', id);
       expect(done.steps.map((s: { id: string; state: string }) => `${s.id}:${s.state}`)).toEqual(['deploy:succeeded', 'smoke:succeeded']);
     });
 
@@ -272,6 +284,7 @@ describe('change enablement', () => {
 
       await request(http).post(`/api/changes/${id}/cancel`).set(as(requester)).send({ reason: 'not needed' }).expect(200);
       await reach(id, 'cancelled');
+      keep('rescheduled-then-cancelled', id);
     });
 
     it('moves a waiting change at once when a freeze is declared over its interval', async () => {
@@ -316,6 +329,7 @@ describe('change enablement', () => {
         }),
       ]);
       const done = await reach(id, 'completed', 30_000);
+      keep('freeze-at-wake-up', id);
       const timeline = (await request(http).get(`/api/changes/${id}/timeline`).set(as(manager))).body;
       expect(timeline.find((e: { type: string }) => e.type === 'freeze_at_wake_up').data.freezes).toEqual(['Quick freeze']);
       const authorization = await database.db.getRepository(ChangeAuthorizationEntity).findOneByOrFail({ changeId: id });
@@ -337,6 +351,7 @@ describe('change enablement', () => {
       await request(http).post(`/api/changes/${id}/steps/check/complete`).set(as(requester)).send({ outcome: 'succeeded', notes: 'x' }).expect(403);
       await request(http).post(`/api/changes/${id}/steps/check/complete`).set(as(engineer)).send({ outcome: 'succeeded', notes: 'p99 flat' }).expect(200);
       const done = await reach(id, 'completed');
+      keep('manual-step-completed', id);
       expect(done.steps.map((s: { state: string }) => s.state)).toEqual(['succeeded', 'succeeded']);
     });
 
@@ -345,6 +360,7 @@ describe('change enablement', () => {
       await reach(id, 'awaiting_approval');
       await decide(id, owner).expect(200);
       const end = await reach(id, 'rolled_back');
+      keep('step-3-failed-rolled-back', id);
       expect(end.steps.map((s: { id: string; state: string }) => `${s.id}:${s.state}`)).toEqual(['s1:rolled_back', 's2:rolled_back', 's3:failed', 's4:pending']);
       const timeline = (await request(http).get(`/api/changes/${id}/timeline`).set(as(manager))).body;
       const rollbacks = timeline.filter((e: { type: string; data: { state: string } }) => e.type === 'step_state' && e.data.state === 'rolled_back');
@@ -367,6 +383,7 @@ describe('change enablement', () => {
       const verified = await reach(verifyFails, 'rolled_back');
       expect(verified.steps.map((s: { state: string }) => s.state)).toEqual(['rolled_back', 'failed']);
       const failed = await reach(rollbackFails, 'failed');
+      keep('rollback-failed', rollbackFails);
       expect(failed.steps.map((s: { state: string }) => s.state)).toEqual(['rollback_failed', 'rolled_back', 'failed']);
       expect(failed.reviewDueAt).not.toBeNull();
     });
@@ -379,6 +396,7 @@ describe('change enablement', () => {
       await decide(id, cab1).expect(200);
       await decide(id, manager).expect(200);
       const done = await reach(id, 'completed');
+      keep('emergency-completed', id);
       expect(done.reviewDueAt).not.toBeNull();
     });
 

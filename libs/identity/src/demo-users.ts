@@ -4,7 +4,7 @@ import type { Principal } from './roles';
 export const DEMO_USERS: Record<string, Principal> = {
   requester: { id: 'alice', name: 'Alice Requester', roles: ['requester', 'release_engineer'], groups: ['payments-team'] },
   cabMember: { id: 'bob', name: 'Bob CAB', roles: ['cab_member'], groups: ['cab', 'ecab', 'payments-team'] },
-  cabMember2: { id: 'carol', name: 'Carol CAB', roles: ['cab_member'], groups: ['cab', 'dba'] },
+  cabMember2: { id: 'carol', name: 'Carol CAB', roles: ['cab_member'], groups: ['cab', 'dba', 'platform', 'workplace'] },
   changeManager: { id: 'dave', name: 'Dave Change Manager', roles: ['change_manager', 'cab_member'], groups: ['cab', 'ecab', 'change-managers'] },
   releaseEngineer: { id: 'erin', name: 'Erin Release Engineer', roles: ['release_engineer'], groups: ['platform'] },
   auditor: { id: 'frank', name: 'Frank Auditor', roles: ['auditor'], groups: [] },

@@ -299,9 +299,10 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   // Authorization
   /** Waits for the policy's quorum, with reminders, escalation and expiry. */
   async function approval(): Promise<'authorized' | 'revised' | 'ended'> {
-    await advance('awaiting_approval');
+    // The deadline exists before the state says votes are welcome: validators check it.
     const since = Date.now();
     approvalDeadline = new Date(since + settings.approvalExpiryMs);
+    await advance('awaiting_approval');
     const reminders: Array<{ at: number; send: () => Promise<void> }> = [
       {
         at: since + settings.approvalReminderMs,

@@ -43,7 +43,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error({ err: exception }, 'unhandled error');
-    response.status(body.statusCode).json(body);
+    // Explicit: a route may have set another type (text/calendar, CSV) before failing.
+    response.status(body.statusCode).type('application/json').json(body);
   }
 
   private toBody(exception: unknown): ApiErrorBody {

@@ -398,6 +398,11 @@ describe('change enablement', () => {
       const done = await reach(id, 'completed');
       keep('emergency-completed', id);
       expect(done.reviewDueAt).not.toBeNull();
+      await request(http).post(`/api/changes/${id}/review`).set(as(requester)).send({ summary: 's', lessons: 'l' }).expect(403);
+      const reviewed = await request(http).post(`/api/changes/${id}/review`).set(as(manager)).send({ summary: 'Went fine', lessons: 'Keep ECAB on call' }).expect(200);
+      expect(reviewed.body.review).toMatchObject({ summary: 'Went fine', reviewedBy: 'dave' });
+      await request(http).post(`/api/changes/${id}/review`).set(as(manager)).send({ summary: 'again', lessons: 'again' }).expect(409);
+      expect((await view(id)).review.lessons).toBe('Keep ECAB on call');
     });
 
     it('answers the deployment gate only while implementing, for its CIs and artifact', async () => {

@@ -142,6 +142,23 @@ export class ChangeProcessService {
     return this.send(change, 'cancel', (handle) => handle.executeUpdate(cancelChangeUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, reason }] }));
   }
 
+  /**
+   * Records the post-implementation review an emergency or failed change owes. Once only:
+   * a review is evidence, amended by a new change of its own, not by rewriting.
+   */
+  async review(caller: Principal, id: string, summary: string, lessons: string): Promise<{ changeId: string; review: NonNullable<ChangeRequestEntity['review']> }> {
+    return this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${id} not found`);
+      if (!change.reviewDueAt) throw new StewardError('conflict', `change ${id} owes no post-implementation review (only emergency and failed changes do)`);
+      if (change.review) throw new StewardError('conflict', `the review of ${id} was recorded by ${change.review.reviewedBy} at ${change.review.reviewedAt}`);
+      const review = { summary, lessons, reviewedBy: caller.id, reviewedAt: new Date().toISOString() };
+      await tx.getRepository(ChangeRequestEntity).update({ id }, { review });
+      await this.audit.append(tx, { entity: 'change', entityId: id, action: 'change.reviewed', actor: caller.id, data: { ...review, dueAt: change.reviewDueAt.toISOString() } });
+      return { changeId: id, review };
+    });
+  }
+
   /** The live state, straight from the workflow. */
   async live(id: string): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);

@@ -9,6 +9,7 @@ import { ChangeProcessService, type GateAnswer } from './change-process.service'
 import { ChangeService } from './change.service';
 import {
   CancelChangeDto,
+  ChangeReviewDto,
   CompleteStepDto,
   CreateChangeDto,
   DecisionDto,
@@ -122,6 +123,14 @@ export class ChangeController {
   @ApiOperation({ summary: 'Cancel a change before implementation (its requester or a change manager)' })
   cancel(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: CancelChangeDto): Promise<ChangeSnapshot> {
     return this.process.cancel(caller, id, body.reason);
+  }
+
+  @Post(':id/review')
+  @HttpCode(200)
+  @Roles('change_manager', 'admin')
+  @ApiOperation({ summary: 'Record the post-implementation review an emergency or failed change owes' })
+  review(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: ChangeReviewDto) {
+    return this.process.review(caller, id, body.summary, body.lessons);
   }
 
   @Get(':id/gate')

@@ -213,6 +213,7 @@ function toView(change: ChangeRequestEntity, approvals: ChangeApprovalEntity[] =
     }),
     endReason: change.endReason,
     reviewDueAt: change.reviewDueAt?.toISOString() ?? null,
+    review: change.review,
     closureCode: change.closureCode,
     workflowId: change.workflowId,
     cis: change.ciKeys,

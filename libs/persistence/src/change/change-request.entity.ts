@@ -97,6 +97,10 @@ export class ChangeRequestEntity {
   @Column({ name: 'review_due_at', type: 'timestamptz', nullable: true })
   reviewDueAt: Date | null;
 
+  /** The post-implementation review, once recorded. */
+  @Column({ type: 'jsonb', nullable: true })
+  review: { summary: string; lessons: string; reviewedBy: string; reviewedAt: string } | null;
+
   /** The interval the change is scheduled in (set once authorized and scheduled). */
   @Column({ name: 'schedule_start', type: 'timestamptz', nullable: true })
   scheduleStart: Date | null;

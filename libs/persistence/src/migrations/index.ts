@@ -3,6 +3,7 @@ import { AddAuditLogAndCmdbGraph1764496800000 } from './1764496800000-add-audit-
 import { AddChangeCalendar1764500400000 } from './1764500400000-add-change-calendar';
 import { AddChangeEnablement1764504000000 } from './1764504000000-add-change-enablement';
 import { SeedApprovalPoliciesAndTemplates1764504100000 } from './1764504100000-seed-approval-policies-and-templates';
+import { AddChangeReview1764507600000 } from './1764507600000-add-change-review';
 
 /** In order. A migration, once released, is never edited: add a new one. */
 export const STEWARD_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const STEWARD_MIGRATIONS = [
   AddChangeCalendar1764500400000,
   AddChangeEnablement1764504000000,
   SeedApprovalPoliciesAndTemplates1764504100000,
+  AddChangeReview1764507600000,
 ];

@@ -39,6 +39,7 @@ export class ChangeView {
   @ApiPropertyOptional({ nullable: true, type: Object }) policy: { id: string; version: number; name: string } | null;
   @ApiPropertyOptional({ nullable: true, type: String }) endReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) reviewDueAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Object }) review: { summary: string; lessons: string; reviewedBy: string; reviewedAt: string } | null;
   @ApiProperty({ type: ScheduleView }) schedule: ScheduleView;
   @ApiProperty({ type: [StepView] }) steps: StepView[];
   @ApiPropertyOptional({ nullable: true, type: String }) closureCode?: string | null;

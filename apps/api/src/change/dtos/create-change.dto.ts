@@ -210,3 +210,13 @@ export class GateQuery {
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:._-]{7,128}$/, { message: 'sha must be a commit sha or digest' })
   sha?: string;
 }
+
+export class ChangeReviewDto {
+  @ApiProperty({ example: 'Rollback worked; the health check missed the cache warm-up.' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  summary: string;
+
+  @ApiProperty({ example: 'Add a cache warm-up step to the template.' })
+  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  lessons: string;
+}

@@ -138,6 +138,26 @@ describe('change enablement', () => {
       expect(authorization.basis).toMatchObject({ model: 'normal', policy: { id: 'normal-low', version: 1 }, approvals: [expect.objectContaining({ approver: 'olga' })] });
     });
 
+    it('keeps the policy version a change was assessed under when the policy changes in flight', async () => {
+      const id = await submit({ cis: ['app-low-2'] });
+      const waiting = await reach(id, 'awaiting_approval');
+      expect(waiting.policy).toMatchObject({ id: 'normal-low', version: 1 });
+      // A stricter version 2 arrives while the change waits: two approvals from the owners.
+      const [v1] = (await database.db.query(`SELECT definition FROM approval_policy WHERE policy_id = 'normal-low' AND version = 1`)) as Array<{ definition: { rules: Array<Record<string, unknown>> } }>;
+      const stricter = { ...v1.definition, rules: v1.definition.rules.map((rule) => ({ ...rule, count: 2 })) };
+      await database.db.query(`INSERT INTO approval_policy (policy_id, version, name, definition) VALUES ('normal-low', 2, 'Normal change, low risk (stricter)', $1::jsonb)`, [JSON.stringify(stricter)]);
+      try {
+        await decide(id, owner).expect(200);
+        const done = await reach(id, 'completed');
+        expect(done.policy).toMatchObject({ id: 'normal-low', version: 1 });
+        const later = await submit({ cis: ['app-low-2'] });
+        expect((await reach(later, 'awaiting_approval')).policy).toMatchObject({ version: 2 });
+        await request(http).post(`/api/changes/${later}/cancel`).set(as(requester)).send({ reason: 'test done' }).expect(200);
+      } finally {
+        await database.db.query(`UPDATE approval_policy SET active = false WHERE policy_id = 'normal-low' AND version = 2`);
+      }
+    });
+
     it('counts a CAB change manager for both rules of a high-risk policy', async () => {
       const id = await submit({ cis: ['db-high'], testEvidence: undefined });
       const waiting = await reach(id, 'awaiting_approval');

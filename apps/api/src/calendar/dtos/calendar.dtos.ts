@@ -22,8 +22,8 @@ import {
 } from 'class-validator';
 import { CI_KEY, ISO_WITH_OFFSET } from '../../change/dtos/create-change.dto';
 import { TAG } from '../../cmdb/dtos/ci.dtos';
+import { Trim } from '../../common/dto-transforms';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /**
@@ -100,7 +100,7 @@ export class CalendarScopeDto {
 
 export class CreateMaintenanceWindowDto {
   @ApiProperty({ example: 'Payments Saturday night' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
   @ApiProperty({
@@ -125,7 +125,7 @@ export class CreateMaintenanceWindowDto {
 
 export class CreateFreezeDto {
   @ApiProperty({ example: 'Year-end freeze' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
   @ApiProperty({ example: '2026-12-19T00:00:00+01:00' })
@@ -137,7 +137,7 @@ export class CreateFreezeDto {
   end: string;
 
   @ApiProperty({ example: 'Quarter close: ledgers must not move' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(2000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(2000)
   reason: string;
 
   @ApiPropertyOptional({ type: CalendarScopeDto, description: 'Left out or empty: every CI (admin or change manager only)' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANGE_TYPES, STEP_KINDS, type ChangeType, type StepAction, type StepKind } from '@steward/contracts';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -19,10 +19,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Trim } from '../../common/dto-transforms';
 
 export const CI_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const CI_STATUSES = ['planned', 'active', 'maintenance', 'retired'] as const;
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** ISO 8601 with an explicit offset: a time without a zone is ambiguous for a change window. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -33,7 +33,7 @@ export class PlanStepDto {
   id: string;
 
   @ApiProperty({ example: 'Deploy payments-api 4.13.0' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: STEP_KINDS })
@@ -108,11 +108,11 @@ export class TimeWindowDto {
 
 export class CreateChangeDto {
   @ApiProperty({ example: 'Upgrade payments-api to 4.13.0' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   title: string;
 
   @ApiProperty()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   description: string;
 
   @ApiProperty({ enum: CHANGE_TYPES })
@@ -129,7 +129,7 @@ export class CreateChangeDto {
   cis: string[];
 
   @ApiProperty()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   justification: string;
 
   @ApiProperty({ type: ImplementationPlanDto })
@@ -137,11 +137,11 @@ export class CreateChangeDto {
   plan: ImplementationPlanDto;
 
   @ApiProperty()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   backoutPlan: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(20000)
+  @IsOptional() @Trim() @IsString() @MaxLength(20000)
   testEvidence?: string;
 
   @ApiPropertyOptional({ type: TimeWindowDto })
@@ -151,7 +151,7 @@ export class CreateChangeDto {
 
 export class CancelChangeDto {
   @ApiProperty({ example: 'superseded by CHG-000124' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(2000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(2000)
   reason: string;
 }
 
@@ -161,7 +161,7 @@ export class RevisePlanDto {
   plan: ImplementationPlanDto;
 
   @ApiPropertyOptional({ description: 'Unchanged when absent' })
-  @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @IsOptional() @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   backoutPlan?: string;
 }
 
@@ -171,7 +171,7 @@ export class DecisionDto {
   decision: 'approve' | 'reject' | 'request_changes';
 
   @ApiProperty({ example: 'Risk understood; backout tested in staging.' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(5000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(5000)
   comment: string;
 
   @ApiPropertyOptional({ description: 'The plan hash the approver reviewed; refused (409) if the plan has changed since' })
@@ -185,7 +185,7 @@ export class CompleteStepDto {
   outcome: 'succeeded' | 'failed';
 
   @ApiProperty()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(5000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(5000)
   notes: string;
 }
 
@@ -213,10 +213,10 @@ export class GateQuery {
 
 export class ChangeReviewDto {
   @ApiProperty({ example: 'Rollback worked; the health check missed the cache warm-up.' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   summary: string;
 
   @ApiProperty({ example: 'Add a cache warm-up step to the template.' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(20000)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(20000)
   lessons: string;
 }

@@ -19,8 +19,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CI_KEY } from '../../change/dtos/create-change.dto';
+import { Trim } from '../../common/dto-transforms';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
@@ -30,7 +30,7 @@ export class CreateCiDto {
   key: string;
 
   @ApiProperty({ example: 'Payments' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: CI_TYPES })
@@ -54,7 +54,7 @@ export class CreateCiDto {
   status?: CiStatus;
 
   @ApiPropertyOptional({ example: '4.12.0' })
-  @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional() @Trim() @IsString() @IsNotEmpty() @MaxLength(100)
   version?: string;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })

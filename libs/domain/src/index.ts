@@ -7,3 +7,4 @@ export * from './cmdb/drift';
 export * from './cmdb/cmdb-access';
 export * from './change/approval-policy';
 export * from './change/risk';
+export * from './incident';

@@ -358,6 +358,24 @@ describe('change enablement', () => {
     });
   });
 
+  describe('assessment context', () => {
+    it('shows conflicting changes on the same or dependent CIs and the freezes ahead', async () => {
+      await database.db.query(`INSERT INTO ci_relationship (source_key, type, target_key) VALUES ('app-windowed', 'depends_on', 'db-high') ON CONFLICT DO NOTHING`);
+      const window = { start: '2031-03-01T10:00:00Z', end: '2031-03-01T12:00:00Z' };
+      const first = await submit({ cis: ['db-high'], testEvidence: undefined, requestedWindow: window });
+      const second = await submit({ cis: ['app-windowed'], requestedWindow: { start: '2031-03-01T11:00:00Z', end: '2031-03-01T13:00:00Z' } });
+      const apart = await submit({ cis: ['app-low-2'], requestedWindow: window });
+      await insertRows(database.db.manager, ChangeFreezeEntity, [
+        Object.assign(new ChangeFreezeEntity(), { name: 'Quarter close', startAt: new Date('2031-02-28T00:00:00Z'), endAt: new Date('2031-03-02T00:00:00Z'), reason: 'finance', scopeCis: ['db-high'], scopeTags: [], allowEmergency: true, createdBy: 'test' }),
+      ]);
+      const view1 = await view(first);
+      expect(view1.conflicts.map((c: { changeId: string }) => c.changeId)).toEqual([second]);
+      expect(view1.freezes).toEqual([expect.objectContaining({ name: 'Quarter close', allowEmergency: true })]);
+      expect((await view(apart)).conflicts).toEqual([]);
+      for (const id of [first, second, apart]) await request(http).post(`/api/changes/${id}/cancel`).set(as(requester)).send({ reason: 'test done' });
+    });
+  });
+
   describe('implementation', () => {
     it('waits for a release engineer on a manual step', async () => {
       const manual = { id: 'check', name: 'Check dashboards', kind: 'manual', action: { instructions: 'Look at the latency panel' }, rollback: { instructions: 'nothing' }, estimatedMinutes: 5 };

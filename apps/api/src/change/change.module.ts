@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { ChangeProcessConfig } from '@steward/config';
+import { ChangeContextService } from './change-context.service';
 import { ChangeEventsService } from './change-events.service';
 import { ChangeProcessOptions } from './change-process.options';
 import { ChangeProcessService } from './change-process.service';
@@ -12,7 +13,7 @@ export class ChangeModule {
     return {
       module: ChangeModule,
       controllers: [ChangeController],
-      providers: [{ provide: ChangeProcessOptions, useValue: new ChangeProcessOptions(process) }, ChangeService, ChangeProcessService, ChangeEventsService],
+      providers: [{ provide: ChangeProcessOptions, useValue: new ChangeProcessOptions(process) }, ChangeService, ChangeProcessService, ChangeEventsService, ChangeContextService],
       exports: [ChangeProcessService],
     };
   }

@@ -18,6 +18,7 @@ import {
   computePlanHash,
 } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
+import { ChangeContextService } from './change-context.service';
 import { ChangeProcessOptions } from './change-process.options';
 import { planProblemsOf, toPlan } from './plan-input';
 import { Client } from '@temporalio/client';
@@ -41,6 +42,7 @@ export class ChangeService {
     private readonly temporal: Client,
     private readonly settings: TemporalSettings,
     private readonly process: ChangeProcessOptions,
+    private readonly context: ChangeContextService,
   ) {}
 
   /**
@@ -157,11 +159,13 @@ export class ChangeService {
   async get(id: string): Promise<ChangeView> {
     const change = await this.readModel.findChange(id);
     if (!change) throw new StewardError('not_found', `change ${id} not found`);
-    const [approvals, steps] = await Promise.all([
+    const [approvals, steps, conflicts, freezes] = await Promise.all([
       this.db.getRepository(ChangeApprovalEntity).find({ where: { changeId: id }, order: { at: 'ASC' } }),
       this.db.getRepository(ChangeStepEntity).find({ where: { changeId: id } }),
+      this.context.conflicts(change),
+      this.context.freezes(change),
     ]);
-    return toView(change, approvals, steps);
+    return { ...toView(change, approvals, steps), conflicts, freezes };
   }
 
   async list(query: ListChangesQuery): Promise<ChangePage> {

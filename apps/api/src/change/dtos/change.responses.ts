@@ -44,6 +44,8 @@ export class ChangeView {
   @ApiProperty({ type: [StepView] }) steps: StepView[];
   @ApiPropertyOptional({ nullable: true, type: String }) closureCode?: string | null;
   @ApiProperty() workflowId: string;
+  @ApiPropertyOptional({ type: [Object], description: 'Open changes on the same or dependent CIs in an overlapping interval (detail view only)' }) conflicts?: unknown[];
+  @ApiPropertyOptional({ type: [Object], description: 'Freezes ahead that cover its CIs (detail view only)' }) freezes?: unknown[];
   @ApiProperty({ type: [String] }) cis: string[];
   @ApiProperty() requester: { id: string; name: string };
   @ApiPropertyOptional({ nullable: true, type: Object }) requestedWindow: { start: string; end: string } | null;

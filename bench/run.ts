@@ -1,3 +1,4 @@
+import { benchChanges } from './change.bench';
 import { benchCmdb } from './cmdb.bench';
 import { startBenchEnvironment } from './support';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
   try {
     if (only.length === 0 || only.includes('cmdb')) results.cmdb = await benchCmdb(env);
+    if (only.length === 0 || only.includes('changes')) results.changes = await benchChanges(env);
   } finally {
     await env.close();
   }

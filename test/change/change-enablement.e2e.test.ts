@@ -463,6 +463,21 @@ describe('change enablement', () => {
     });
   });
 
+  describe('window close', () => {
+    it('does not start a step the interval can no longer fit, and rolls back', async () => {
+      // s1 outruns its one-minute estimate; afterwards s2's minute no longer fits before the end.
+      const end = new Date(Date.now() + 150_000);
+      const slow = ok('s1', { estimatedMinutes: 1, action: { executor: 'simulated', outcome: 'succeed', durationMs: 95_000 } });
+      const id = await submit({ cis: ['app-low-2'], plan: { steps: [slow, ok('s2', { estimatedMinutes: 1 })] }, requestedWindow: { start: new Date(Date.now() - 1000).toISOString(), end: end.toISOString() } });
+      await reach(id, 'awaiting_approval');
+      await decide(id, owner).expect(200);
+      const rolledBack = await reach(id, 'rolled_back', 150_000);
+      expect(rolledBack.steps.map((s: { id: string; state: string }) => `${s.id}:${s.state}`)).toEqual(['s1:rolled_back', 's2:skipped']);
+      expect(rolledBack.endReason).toBe('step s2 not started: the interval ends before it could finish');
+      expect(Date.now()).toBeLessThan(end.getTime() + 30_000);
+    }, 200_000);
+  });
+
   describe('live view', () => {
     it('streams the timeline as Server-Sent Events until the change ends', async () => {
       const id = await submit();

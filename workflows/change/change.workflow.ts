@@ -425,7 +425,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const run = (step: PlanStep, phase: Phase) => (step.kind === 'manual' ? manualStep(step, phase, windowEnd) : automatedStep(step, phase, token));
 
     const done: PlanStep[] = [];
-    let failure: { step: PlanStep; detail: string } | undefined;
+    let failure: { step: PlanStep; detail: string; started: boolean } | undefined;
     const implementation = steps.filter((s) => !s.verification);
     const verification = steps.filter((s) => s.verification);
     for (const [phaseSteps, state] of [
@@ -445,7 +445,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
           }
           if (settings.windowClosePolicy === 'rollback' || holdDecision === 'rollback') {
             await setStep(step, 'skipped', 'not started: the interval cannot fit it');
-            failure = { step, detail: `the interval ends before step ${step.id} could finish` };
+            failure = { step, detail: 'the interval ends before it could finish', started: false };
             break;
           }
         }
@@ -454,7 +454,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
         const result = await run(step, 'action');
         await setStep(step, result.outcome, result.detail);
         if (result.outcome !== 'succeeded') {
-          failure = { step, detail: result.detail };
+          failure = { step, detail: result.detail, started: true };
           break;
         }
         if (!step.verification) done.unshift(step);
@@ -469,7 +469,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     }
 
     // Saga: undo what was done, newest first; a rollback that fails is recorded and the rest still run.
-    const reason = `step ${failure.step.id} failed: ${failure.detail}`;
+    const reason = `step ${failure.step.id} ${failure.started ? 'failed' : 'not started'}: ${failure.detail}`;
     await advance('rolling_back', reason);
     let rollbackFailed = false;
     for (const step of done) {

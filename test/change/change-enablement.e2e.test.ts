@@ -4,7 +4,7 @@ import type { Principal } from '@steward/identity';
 import { ChangeAuthorizationEntity, ChangeFreezeEntity, ChangeRequestEntity, ChangeStepEntity, ChangeTemplateEntity, ConfigurationItemEntity, insertRows } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, createTestDatabase, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { recordHistories } from '../support/histories';
 
 const requester: Principal = { id: 'alice', name: 'Alice', roles: ['requester'], groups: ['team-a'] };
@@ -475,6 +475,37 @@ describe('change enablement', () => {
       expect(rolledBack.steps.map((s: { id: string; state: string }) => `${s.id}:${s.state}`)).toEqual(['s1:rolled_back', 's2:skipped']);
       expect(rolledBack.endReason).toBe('step s2 not started: the interval ends before it could finish');
       expect(Date.now()).toBeLessThan(end.getTime() + 30_000);
+    }, 200_000);
+
+    it('holds for a change manager instead, when so configured, and continues on their word', async () => {
+      const holdingApi = await startApi(database.url, taskQueue, { ...TEST_CHANGE_PROCESS, windowClosePolicy: 'hold' });
+      try {
+        const holdingHttp = holdingApi.getHttpServer() as App;
+        const end = new Date(Date.now() + 150_000);
+        const slow = ok('s1', { estimatedMinutes: 1, action: { executor: 'simulated', outcome: 'succeed', durationMs: 95_000 } });
+        const id = (
+          await request(holdingHttp)
+            .post('/api/changes')
+            .set(as(requester))
+            .send(body({ cis: ['app-low'], plan: { steps: [slow, ok('s2', { estimatedMinutes: 1 })] }, requestedWindow: { start: new Date(Date.now() - 1000).toISOString(), end: end.toISOString() } }))
+            .expect(201)
+        ).body.id as string;
+        await reach(id, 'awaiting_approval');
+        await decide(id, owner).expect(200);
+        await request(http).post(`/api/changes/${id}/hold`).set(as(manager)).send({ action: 'continue' }).expect(409);
+        const held = await eventually(
+          () => request(http).get(`/api/changes/${id}/live`).set(as(manager)).then((r) => r.body),
+          (live) => /a change manager: the interval cannot fit step s2/.test(live.waitingFor ?? ''),
+          150_000,
+        );
+        expect(held.state).toBe('implementing');
+        await request(http).post(`/api/changes/${id}/hold`).set(as(requester)).send({ action: 'continue' }).expect(403);
+        await request(http).post(`/api/changes/${id}/hold`).set(as(manager)).send({ action: 'continue' }).expect(200);
+        const done = await reach(id, 'completed');
+        expect(done.steps.map((s: { state: string }) => s.state)).toEqual(['succeeded', 'succeeded']);
+      } finally {
+        await holdingApi.close();
+      }
     }, 200_000);
   });
 

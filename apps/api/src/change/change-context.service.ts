@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { FINAL_CHANGE_STATES, isFinalChangeState } from '@steward/domain';
 import { findConflicts, freezeBlocks } from '@steward/domain/calendar';
 import { ChangeFreezeEntity, freezePeriodOf, type ChangeRequestEntity } from '@steward/persistence';
 import { DataSource } from 'typeorm';
 
-const FINAL = ['completed', 'rolled_back', 'rejected', 'cancelled', 'failed'];
 const HORIZON_MS = 90 * 86_400_000;
 
 export interface ChangeConflictView {
@@ -42,13 +42,13 @@ export class ChangeContextService {
 
   async conflicts(change: ChangeRequestEntity): Promise<ChangeConflictView[]> {
     const interval = ChangeContextService.interval(change);
-    if (!interval || FINAL.includes(change.state)) return [];
+    if (!interval || isFinalChangeState(change.state)) return [];
     const others = (await this.db.query(
       `SELECT id, title, state, ci_keys, COALESCE(schedule_start, requested_window_start) AS start, COALESCE(schedule_end, requested_window_end) AS "end"
          FROM change_request
         WHERE id <> $1 AND NOT (state = ANY($2))
           AND COALESCE(schedule_start, requested_window_start) < $4 AND COALESCE(schedule_end, requested_window_end) > $3`,
-      [change.id, FINAL, interval.start, interval.end],
+      [change.id, FINAL_CHANGE_STATES, interval.start, interval.end],
     )) as Array<{ id: string; title: string; state: string; ci_keys: string[]; start: Date; end: Date }>;
     if (others.length === 0) return [];
     const keys = [...new Set([...change.ciKeys, ...others.flatMap((o) => o.ci_keys)])];
@@ -66,7 +66,7 @@ export class ChangeContextService {
   }
 
   async freezes(change: ChangeRequestEntity, now = new Date()): Promise<ChangeFreezeView[]> {
-    if (FINAL.includes(change.state)) return [];
+    if (isFinalChangeState(change.state)) return [];
     const until = ChangeContextService.interval(change)?.end ?? new Date(now.getTime() + HORIZON_MS);
     const [cis, freezes] = await Promise.all([
       this.db.query(`SELECT key, tags FROM configuration_item WHERE key = ANY($1)`, [change.ciKeys]) as Promise<Array<{ key: string; tags: string[] }>>,

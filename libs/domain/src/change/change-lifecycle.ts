@@ -38,6 +38,9 @@ export class ChangeStateConflict extends StewardError {
   }
 }
 
+/** The states a change never leaves. */
+export const FINAL_CHANGE_STATES: readonly ChangeState[] = (Object.keys(NEXT_STATES) as ChangeState[]).filter((state) => NEXT_STATES[state].length === 0);
+
 export function isFinalChangeState(state: ChangeState): boolean {
   return NEXT_STATES[state].length === 0;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ChangeTransition } from '@steward/contracts';
-import { StewardError } from '@steward/domain';
+import { StewardError, isFinalChangeState } from '@steward/domain';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChangeEventEntity } from './change-event.entity';
@@ -42,7 +42,7 @@ export class ChangeReadModel {
         .execute();
       // Only the first delivery moves the row; a late retry must not undo a later transition.
       if ((inserted.raw as unknown[]).length > 0) {
-        const final = ['completed', 'rolled_back', 'rejected', 'cancelled', 'failed'].includes(transition.to);
+        const final = isFinalChangeState(transition.to);
         await tx.update(ChangeRequestEntity, { id: changeId }, { state: transition.to, ...(final ? { endReason: transition.reason ?? null } : {}) });
         await this.audit.append(tx, {
           entity: 'change',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ConfigurationError, loadConfig } from '@steward/config';
+import { ConfigurationError, loadConfig, processesOf } from '@steward/config';
 import { DEMO_USERS, signToken } from '@steward/identity';
 import { seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '@steward/temporal';
@@ -91,13 +91,13 @@ async function main(): Promise<void> {
     const temporalOptions = { ...config.temporal, address: temporalAddress };
 
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, logLevel: config.logLevel }),
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, logLevel: config.logLevel, processes: processesOf(config) }),
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(Logger));
     stops.push(() => worker.close());
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config) }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push(() => api.close());
 

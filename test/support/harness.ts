@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ChangeProcessConfig } from '@steward/config';
+import type { ChangeProcessConfig, ProcessOptionsInput } from '@steward/config';
 import { signToken, type Principal } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
@@ -101,7 +101,11 @@ function quietTemporalRuntime(): void {
 }
 
 /** The real worker module (activities over the real database) on the run's Temporal server. */
-export async function startWorker(databaseUrl: string, taskQueue: string, options: { executorAllowedTargets?: string[] } = {}): Promise<INestApplicationContext> {
+export async function startWorker(
+  databaseUrl: string,
+  taskQueue: string,
+  options: { executorAllowedTargets?: string[]; processes?: ProcessOptionsInput } = {},
+): Promise<INestApplicationContext> {
   quietTemporalRuntime();
   return NestFactory.createApplicationContext(
     WorkerModule.forRoot({
@@ -111,15 +115,21 @@ export async function startWorker(databaseUrl: string, taskQueue: string, option
       executorAllowedTargets: options.executorAllowedTargets ?? [],
       workflowBundlePath: testEnv('workflowBundle'),
       logLevel: 'error',
+      processes: options.processes,
     }),
     { logger: false },
   );
 }
 
 /** The real HTTP API, listening on a free loopback port. */
-export async function startApi(databaseUrl: string, taskQueue: string, changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS): Promise<NestExpressApplication> {
+export async function startApi(
+  databaseUrl: string,
+  taskQueue: string,
+  changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS,
+  processes?: ProcessOptionsInput,
+): Promise<NestExpressApplication> {
   const app = await createApi(
-    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess },
+    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess, processes },
     { shutdownHooks: false },
   );
   await app.listen(0, '127.0.0.1');

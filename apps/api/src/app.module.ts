@@ -3,7 +3,7 @@ import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
-import type { ChangeProcessConfig, CmdbSettings } from '@steward/config';
+import { ProcessOptionsModule, type ChangeProcessConfig, type CmdbSettings, type ProcessOptionsInput } from '@steward/config';
 import { SecurityModule } from '@steward/security';
 import { AuditModule } from './audit/audit.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -20,6 +20,8 @@ export interface ApiModuleOptions {
   /** DECISION_SIGNING_KEY: decisions are signed with it; the worker verifies them. */
   signingSecret: string;
   changeProcess?: ChangeProcessConfig;
+  /** Incident and problem timings, notification channels (defaults from libs/config). */
+  processes?: ProcessOptionsInput;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -32,6 +34,7 @@ export class AppModule {
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api' }),
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api' }),
         TemporalClientModule.forRoot(options.temporal),
+        ProcessOptionsModule.forRoot(options.processes),
         IdentityModule.forRoot(options.auth),
         HealthModule,
         SecurityModule.forRoot(options.signingSecret),

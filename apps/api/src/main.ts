@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigurationError, loadConfig, requireServerConfig } from '@steward/config';
+import { ConfigurationError, loadConfig, processesOf, requireServerConfig } from '@steward/config';
 import { createApi } from './create-api';
 
 async function main(): Promise<void> {
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     cmdb: config.cmdb,
     signingSecret: config.decisionSigningKey!,
     changeProcess: config.changeProcess,
+    processes: processesOf(config),
   });
   await app.listen(config.port);
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigurationError, loadConfig, requireServerConfig } from '@steward/config';
+import { ConfigurationError, loadConfig, processesOf, requireServerConfig } from '@steward/config';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
       signingSecret: config.decisionSigningKey!,
       executorAllowedTargets: config.executorAllowedTargets,
       logLevel: config.logLevel,
+      processes: processesOf(config),
     }),
     { bufferLogs: true },
   );

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ActivitiesModule } from '@steward/activities';
+import { ProcessOptionsModule, type ProcessOptionsInput } from '@steward/config';
+import { TemporalClientModule } from '@steward/temporal';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { SecurityModule, StewardKeys } from '@steward/security';
@@ -13,6 +15,8 @@ export interface WorkerModuleOptions {
   executorAllowedTargets?: string[];
   workflowBundlePath?: string;
   logLevel?: string;
+  /** Incident and problem timings, notification channels (defaults from libs/config). */
+  processes?: ProcessOptionsInput;
 }
 
 /** The worker process: activities over the database and executors, and the Temporal worker that runs them. */
@@ -26,6 +30,9 @@ export class WorkerModule {
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'worker' }),
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }),
         SecurityModule.forRoot(options.signingSecret),
+        // Activities open incidents and problems (signal-with-start) through the client.
+        TemporalClientModule.forRoot(options.temporal),
+        ProcessOptionsModule.forRoot(options.processes),
         ActivitiesModule.forRoot({ allowedTargets: options.executorAllowedTargets ?? [], signingKey: keys.key('executor-request').toString('hex') }),
       ],
       providers: [

@@ -1,1 +1,2 @@
 export * from './steward-config';
+export * from './process-options';

@@ -96,6 +96,33 @@ class StewardEnvironment {
   @IsOptional() @IsIn(['rollback', 'hold'], { message: 'WINDOW_CLOSE_POLICY must be rollback or hold' })
   WINDOW_CLOSE_POLICY?: string;
 
+  @IsOptional() @Matches(DURATION, { message: 'INCIDENT_COMMANDER_DEADLINE must be a duration such as 30m, 8h or 2d' })
+  INCIDENT_COMMANDER_DEADLINE?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'STAKEHOLDER_UPDATE_P1 must be a duration such as 30m, 8h or 2d' })
+  STAKEHOLDER_UPDATE_P1?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'STAKEHOLDER_UPDATE_P2 must be a duration such as 30m, 8h or 2d' })
+  STAKEHOLDER_UPDATE_P2?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'HANDOVER_TIMEOUT must be a duration such as 30m, 8h or 2d' })
+  HANDOVER_TIMEOUT?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'PROBLEM_RECURRENCE_WINDOW must be a duration such as 30m, 8h or 2d' })
+  PROBLEM_RECURRENCE_WINDOW?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'PROBLEM_OBSERVATION must be a duration such as 30m, 8h or 2d' })
+  PROBLEM_OBSERVATION?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'PROBLEM_FIX_POLL must be a duration such as 30m, 8h or 2d' })
+  PROBLEM_FIX_POLL?: string;
+
+  @IsOptional() @IsInt({ message: 'PROBLEM_RECURRENCE_COUNT must be a whole number' }) @Min(2) @Max(1000)
+  PROBLEM_RECURRENCE_COUNT?: number;
+
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'NOTIFY_WEBHOOK_URL must be an http(s) URL' })
+  NOTIFY_WEBHOOK_URL?: string;
+
   @IsOptional() @IsInt({ message: 'DISCOVERY_EXPLAIN_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
   DISCOVERY_EXPLAIN_DAYS?: number;
 }
@@ -119,6 +146,9 @@ export interface StewardConfig {
   decisionSigningKey?: string;
   cmdb: CmdbSettings;
   changeProcess: ChangeProcessConfig;
+  incidentProcess: IncidentProcessConfig;
+  problemProcess: ProblemProcessConfig;
+  notifications: NotificationSettings;
 }
 
 export interface ChangeProcessConfig {
@@ -136,6 +166,47 @@ export const DEFAULT_CHANGE_PROCESS: ChangeProcessConfig = {
   windowClosePolicy: 'rollback',
   reviewDueMs: 5 * 86_400_000,
 };
+
+/** Timings of the incident process (issue 6 defaults). */
+export interface IncidentProcessConfig {
+  /** A P1/P2 without a commander after this long is escalated to the duty managers. */
+  commanderDeadlineMs: number;
+  /** Stakeholder update cadence: 30 min for P1, 60 min for P2. */
+  stakeholderUpdateMs: { P1: number; P2: number };
+  /** A handover not accepted within this is withdrawn; the commander stays in command. */
+  handoverTimeoutMs: number;
+  dutyManagerGroup: string;
+}
+
+export const DEFAULT_INCIDENT_PROCESS: IncidentProcessConfig = {
+  commanderDeadlineMs: 15 * 60_000,
+  stakeholderUpdateMs: { P1: 30 * 60_000, P2: 60 * 60_000 },
+  handoverTimeoutMs: 15 * 60_000,
+  dutyManagerGroup: 'duty-managers',
+};
+
+/** Timings and thresholds of the problem process. */
+export interface ProblemProcessConfig {
+  /** The N-th incident of one signature (service + category) within the window opens a problem. */
+  recurrenceCount: number;
+  recurrenceWindowMs: number;
+  /** How long a resolved problem is watched for recurrence before it closes. */
+  observationMs: number;
+  /** How often a problem waiting on its fix change looks at that change. */
+  fixPollMs: number;
+}
+
+export const DEFAULT_PROBLEM_PROCESS: ProblemProcessConfig = {
+  recurrenceCount: 3,
+  recurrenceWindowMs: 7 * 86_400_000,
+  observationMs: 14 * 86_400_000,
+  fixPollMs: 60_000,
+};
+
+export interface NotificationSettings {
+  /** Outbound webhook (JSON with Slack-compatible `text`); unset: in-app notifications only. */
+  webhookUrl?: string;
+}
 
 export interface CmdbSettings {
   /** A CI not reported by discovery for this long is flagged stale. */
@@ -163,7 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const numeric of ['PORT', 'CMDB_STALE_AFTER_DAYS', 'DISCOVERY_EXPLAIN_DAYS']) {
+  for (const numeric of ['PORT', 'CMDB_STALE_AFTER_DAYS', 'DISCOVERY_EXPLAIN_DAYS', 'PROBLEM_RECURRENCE_COUNT']) {
     if (raw[numeric] !== undefined && /^\d+$/.test(String(raw[numeric]))) raw[numeric] = Number(raw[numeric]);
   }
   const parsed = plainToInstance(StewardEnvironment, raw);
@@ -214,6 +285,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       windowClosePolicy: (parsed.WINDOW_CLOSE_POLICY as 'rollback' | 'hold' | undefined) ?? DEFAULT_CHANGE_PROCESS.windowClosePolicy,
       reviewDueMs: parsed.REVIEW_DUE_AFTER ? parseDuration(parsed.REVIEW_DUE_AFTER) : DEFAULT_CHANGE_PROCESS.reviewDueMs,
     },
+    incidentProcess: {
+      commanderDeadlineMs: durationOr(parsed.INCIDENT_COMMANDER_DEADLINE, DEFAULT_INCIDENT_PROCESS.commanderDeadlineMs),
+      stakeholderUpdateMs: {
+        P1: durationOr(parsed.STAKEHOLDER_UPDATE_P1, DEFAULT_INCIDENT_PROCESS.stakeholderUpdateMs.P1),
+        P2: durationOr(parsed.STAKEHOLDER_UPDATE_P2, DEFAULT_INCIDENT_PROCESS.stakeholderUpdateMs.P2),
+      },
+      handoverTimeoutMs: durationOr(parsed.HANDOVER_TIMEOUT, DEFAULT_INCIDENT_PROCESS.handoverTimeoutMs),
+      dutyManagerGroup: DEFAULT_INCIDENT_PROCESS.dutyManagerGroup,
+    },
+    problemProcess: {
+      recurrenceCount: parsed.PROBLEM_RECURRENCE_COUNT ?? DEFAULT_PROBLEM_PROCESS.recurrenceCount,
+      recurrenceWindowMs: durationOr(parsed.PROBLEM_RECURRENCE_WINDOW, DEFAULT_PROBLEM_PROCESS.recurrenceWindowMs),
+      observationMs: durationOr(parsed.PROBLEM_OBSERVATION, DEFAULT_PROBLEM_PROCESS.observationMs),
+      fixPollMs: durationOr(parsed.PROBLEM_FIX_POLL, DEFAULT_PROBLEM_PROCESS.fixPollMs),
+    },
+    notifications: { webhookUrl: parsed.NOTIFY_WEBHOOK_URL },
     cmdb: {
       staleAfterDays: parsed.CMDB_STALE_AFTER_DAYS ?? DEFAULT_CMDB_SETTINGS.staleAfterDays,
       discoveryExplainDays: parsed.DISCOVERY_EXPLAIN_DAYS ?? DEFAULT_CMDB_SETTINGS.discoveryExplainDays,
@@ -258,4 +345,17 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   APPROVAL_EXPIRE_AFTER = undefined;
   REVIEW_DUE_AFTER = undefined;
   WINDOW_CLOSE_POLICY = undefined;
+  INCIDENT_COMMANDER_DEADLINE = undefined;
+  STAKEHOLDER_UPDATE_P1 = undefined;
+  STAKEHOLDER_UPDATE_P2 = undefined;
+  HANDOVER_TIMEOUT = undefined;
+  PROBLEM_RECURRENCE_WINDOW = undefined;
+  PROBLEM_OBSERVATION = undefined;
+  PROBLEM_FIX_POLL = undefined;
+  PROBLEM_RECURRENCE_COUNT = undefined;
+  NOTIFY_WEBHOOK_URL = undefined;
+}
+
+function durationOr(value: string | undefined, fallback: number): number {
+  return value ? parseDuration(value) : fallback;
 }

@@ -24,3 +24,5 @@ export * from './change/change-assessment.service';
 export * from './change/change-decision.service';
 export * from './change/change-gate.service';
 export * from './change/change-records.service';
+export * from './incident/incident.entities';
+export * from './notification/notifier.service';

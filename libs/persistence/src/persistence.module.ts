@@ -8,6 +8,7 @@ import { ChangeGateService } from './change/change-gate.service';
 import { ChangeReadModel } from './change/change-read-model.service';
 import { ChangeRecordsService } from './change/change-records.service';
 import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
+import { Notifier } from './notification/notifier.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
 
@@ -22,8 +23,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier],
     };
   }
 }

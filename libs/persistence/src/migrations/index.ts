@@ -4,6 +4,7 @@ import { AddChangeCalendar1764500400000 } from './1764500400000-add-change-calen
 import { AddChangeEnablement1764504000000 } from './1764504000000-add-change-enablement';
 import { SeedApprovalPoliciesAndTemplates1764504100000 } from './1764504100000-seed-approval-policies-and-templates';
 import { AddChangeReview1764507600000 } from './1764507600000-add-change-review';
+import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident-management';
 
 /** In order. A migration, once released, is never edited: add a new one. */
 export const STEWARD_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const STEWARD_MIGRATIONS = [
   AddChangeEnablement1764504000000,
   SeedApprovalPoliciesAndTemplates1764504100000,
   AddChangeReview1764507600000,
+  AddIncidentManagement1764511200000,
 ];

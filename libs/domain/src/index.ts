@@ -8,3 +8,5 @@ export * from './cmdb/cmdb-access';
 export * from './change/approval-policy';
 export * from './change/risk';
 export * from './incident';
+export * from './problem';
+export * from './report';

@@ -1,0 +1,2 @@
+export * from './problem-number';
+export * from './problem-lifecycle';

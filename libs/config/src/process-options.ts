@@ -27,6 +27,8 @@ export class ProblemProcessOptions implements ProblemProcessConfig {
 /** Where notifications go besides the in-app list, injectable by type. */
 export class NotificationOptions implements NotificationSettings {
   webhookUrl?: string;
+  dispatchPollMs?: number;
+  deliveryTimeoutMs?: number;
 }
 
 export interface ProcessOptionsInput {

@@ -206,6 +206,10 @@ export const DEFAULT_PROBLEM_PROCESS: ProblemProcessConfig = {
 export interface NotificationSettings {
   /** Outbound webhook (JSON with Slack-compatible `text`); unset: in-app notifications only. */
   webhookUrl?: string;
+  /** How often the worker looks for deliveries due (default 500 ms; tests shorten it). */
+  dispatchPollMs?: number;
+  /** How long one POST to the webhook may take (default 5 s). */
+  deliveryTimeoutMs?: number;
 }
 
 export interface CmdbSettings {

@@ -14,6 +14,7 @@ import { ChangeFreezeEntity, MaintenanceWindowEntity } from './calendar/calendar
 import { CiRelationshipEntity } from './cmdb/ci-relationship.entity';
 import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
 import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.entities';
+import { NotificationReadEntity, WebhookDeliveryEntity } from './notification/notification.entities';
 import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, IncidentEventEntity, SlaDefinitionEntity } from './incident/incident.entities';
 
 /** Every entity of the schema, listed once for the API, the worker, migrations and tests. */
@@ -34,6 +35,8 @@ export const STEWARD_ENTITIES = [
   ChangeTemplateEntity,
   ChangeFailureEntity,
   NotificationEntity,
+  NotificationReadEntity,
+  WebhookDeliveryEntity,
   IncidentEntity,
   IncidentEventEntity,
   EscalationPolicyEntity,

@@ -26,3 +26,7 @@ export * from './change/change-gate.service';
 export * from './change/change-records.service';
 export * from './incident/incident.entities';
 export * from './notification/notifier.service';
+export * from './notification/notification.entities';
+export * from './notification/notification-inbox.service';
+export * from './notification/webhook-outbox.service';
+export * from './notification/webhook-retry';

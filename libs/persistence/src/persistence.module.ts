@@ -9,6 +9,8 @@ import { ChangeReadModel } from './change/change-read-model.service';
 import { ChangeRecordsService } from './change/change-records.service';
 import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
 import { Notifier } from './notification/notifier.service';
+import { NotificationInbox } from './notification/notification-inbox.service';
+import { WebhookOutbox } from './notification/webhook-outbox.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
 
@@ -23,8 +25,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox],
     };
   }
 }

@@ -231,6 +231,12 @@ export class NotificationEntity {
   @Column({ name: 'change_id', type: 'varchar', length: 20, nullable: true })
   changeId: string | null;
 
+  @Column({ name: 'incident_id', type: 'varchar', length: 20, nullable: true })
+  incidentId: string | null;
+
+  @Column({ name: 'problem_id', type: 'varchar', length: 20, nullable: true })
+  problemId: string | null;
+
   /** Deduplicates retried activities: one notification per key. */
   @Column({ name: 'dedupe_key', type: 'varchar', length: 200 })
   @Index('uq_notification_dedupe', { unique: true })

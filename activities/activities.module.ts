@@ -2,14 +2,16 @@ import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { ChangeExecutionActivities } from './change/change-execution.activities';
 import { ChangeActivities } from './change/change.activities';
 import { ExecutorsModule, type ExecutorsModuleOptions } from './change/executors';
+import { IncidentLauncher } from './incident/incident-launcher';
+import { IncidentActivities } from './incident/incident.activities';
 
 /** Every activity class, one per bounded context. */
-export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecutionActivities];
+export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecutionActivities, IncidentActivities];
 
 @Module({})
 export class ActivitiesModule {
   static forRoot(executors: ExecutorsModuleOptions): DynamicModule {
-    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: ACTIVITY_CLASSES, exports: ACTIVITY_CLASSES };
+    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: [...ACTIVITY_CLASSES, IncidentLauncher], exports: [...ACTIVITY_CLASSES, IncidentLauncher] };
   }
 }
 

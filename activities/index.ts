@@ -3,3 +3,5 @@ export * from './change/change.activities';
 export * from './change/change-execution.activities';
 export * from './activities.module';
 export * from './domain-error.interceptor';
+export * from './incident/incident.activities';
+export * from './incident/incident-launcher';

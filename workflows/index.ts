@@ -1,1 +1,2 @@
 export { changeWorkflow } from './change/change.workflow';
+export * from './incident/incident.workflow';

@@ -9,4 +9,9 @@ export const DEMO_USERS: Record<string, Principal> = {
   releaseEngineer: { id: 'erin', name: 'Erin Release Engineer', roles: ['release_engineer'], groups: ['platform'] },
   auditor: { id: 'frank', name: 'Frank Auditor', roles: ['auditor'], groups: [] },
   admin: { id: 'grace', name: 'Grace Admin', roles: ['admin'], groups: [] },
+  serviceDesk: { id: 'heidi', name: 'Heidi Service Desk', roles: ['service_desk'], groups: ['service-desk'] },
+  resolver: { id: 'ivan', name: 'Ivan Resolver', roles: ['resolver'], groups: ['payments-team'] },
+  commander: { id: 'judy', name: 'Judy Incident Commander', roles: ['incident_commander'], groups: ['duty-managers'] },
+  commander2: { id: 'ken', name: 'Ken Incident Commander', roles: ['incident_commander', 'resolver'], groups: ['duty-managers'] },
+  problemManager: { id: 'lena', name: 'Lena Problem Manager', roles: ['problem_manager'], groups: ['problem-managers'] },
 };

@@ -30,3 +30,5 @@ export * from './notification/notification.entities';
 export * from './notification/notification-inbox.service';
 export * from './notification/webhook-outbox.service';
 export * from './notification/webhook-retry';
+export * from './incident/incident-opening.service';
+export * from './incident/incident-records.service';

@@ -11,6 +11,8 @@ import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
 import { Notifier } from './notification/notifier.service';
 import { NotificationInbox } from './notification/notification-inbox.service';
 import { WebhookOutbox } from './notification/webhook-outbox.service';
+import { IncidentOpeningService } from './incident/incident-opening.service';
+import { IncidentRecordsService } from './incident/incident-records.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
 
@@ -25,8 +27,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService],
     };
   }
 }

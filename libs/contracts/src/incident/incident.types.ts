@@ -64,6 +64,7 @@ export interface IncidentWorkflowInput {
   title: string;
   service: string;
   category: string | null;
+  source: IncidentSource;
   openedAt: string;
   classification: IncidentClassification;
   /** The policy in force when the incident opened: pinned for the incident's whole life. */
@@ -81,6 +82,7 @@ export interface IncidentCarriedState {
   sla: IncidentSlaTerms;
   clocks: { response: SlaClock | null; resolution: SlaClock | null };
   breaches: Array<{ target: 'response' | 'resolution'; priority: Priority }>;
+  stateBeforePending: IncidentState | null;
   acknowledgedBy: string | null;
   escalationNotified: number;
   commander: string | null;
@@ -88,14 +90,17 @@ export interface IncidentCarriedState {
   resolvers: string[];
   handover: PendingHandover | null;
   majorSince: string | null;
-  lastStakeholderUpdateAt: string | null;
   missedUpdates: number;
   review: PostIncidentReview | null;
   reviewRequired: boolean;
   resolution: string | null;
   problemId: string | null;
+  /** Events recorded so far: event keys continue from here. */
   sequence: number;
-  handled: string[];
+  escalationExhausted: boolean;
+  stakeholderAnchor: string | null;
+  actionsSent: boolean;
+  ackAt: string | null;
 }
 
 export interface PendingHandover {
@@ -108,14 +113,15 @@ export interface PendingHandover {
 /** An SLA clock as shown: the facts and the figures computed from them at `asOf`. */
 export interface SlaClockView {
   target: 'response' | 'resolution';
-  targetMs: number;
+  /** null: the priority has no such target (P5); the clock still measures. */
+  targetMs: number | null;
   businessHours: boolean;
   startedAt: string;
   stoppedAt: string | null;
   paused: boolean;
   elapsedMs: number;
   pausedMs: number;
-  remainingMs: number;
+  remainingMs: number | null;
   dueAt: string | null;
   breached: boolean;
   pauses: SlaPause[];

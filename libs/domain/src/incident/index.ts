@@ -9,4 +9,6 @@ export { MAX_ESCALATION_REPEAT, escalationPlan, escalationPolicyProblems, escala
 export type { BusinessCalendar, BusinessHours, Weekday } from './business-calendar';
 export { BUSINESS_DAY_MS, HOUR_MS, STANDARD_BUSINESS_CALENDAR, addBusinessMs, businessCalendarProblems, businessMsBetween, isBusinessTime } from './business-calendar';
 export type { SlaClock, SlaPause, SlaTarget, SlaTargetKind, SlaTargets, StartClockInput } from './sla-clock';
+export type { BlameFinding, ReviewText } from './review';
+export { blameFindings } from './review';
 export { DEFAULT_SLA_TARGETS, breached, dueAt, elapsed, isPaused, pause, pausedMs, remaining, resume, retarget, slaTargetFor, startClock, stop } from './sla-clock';

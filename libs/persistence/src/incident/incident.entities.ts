@@ -1,4 +1,4 @@
-import type { IncidentSource, IncidentState, PostIncidentReview } from '@steward/contracts';
+import type { IncidentSnapshot, IncidentSource, IncidentState, PostIncidentReview } from '@steward/contracts';
 import type { BusinessCalendar, EscalationLevel, IncidentClassification, Priority } from '@steward/domain';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
@@ -84,9 +84,13 @@ export class IncidentEntity {
   @Column({ name: 'escalation_level', type: 'integer', default: 0 })
   escalationLevel: number;
 
-  /** Prometheus Alertmanager fingerprint of the alert that opened it: repeats update, never duplicate. */
+  /**
+   * What opened it from outside (an Alertmanager fingerprint, `change-failure:CHG-…`,
+   * `finding:<id>`): repeats update the open incident, never duplicate it. Once the incident is
+   * closed, the same source firing again is a new incident.
+   */
   @Column({ name: 'alert_fingerprint', type: 'varchar', length: 100, nullable: true })
-  @Index('uq_incident_alert_fingerprint', { unique: true })
+  @Index('uq_incident_alert_fingerprint', { unique: true, where: '"closed_at" IS NULL' })
   alertFingerprint: string | null;
 
   @Column({ name: 'change_id', type: 'varchar', length: 20, nullable: true })
@@ -103,6 +107,10 @@ export class IncidentEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   review: PostIncidentReview | null;
+
+  /** The workflow's last snapshot (clocks, escalation, handover): what GET shows once the workflow has ended. */
+  @Column({ type: 'jsonb', nullable: true })
+  snapshot: IncidentSnapshot | null;
 
   @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
   workflowId: string;

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { IncidentLauncher } from '@steward/activities';
+import { IncidentController, IncidentIdPipe } from './incident.controller';
+import { IncidentService } from './incident.service';
+
+@Module({
+  controllers: [IncidentController],
+  providers: [IncidentService, IncidentLauncher, IncidentIdPipe],
+  exports: [IncidentService, IncidentLauncher],
+})
+export class IncidentModule {}

@@ -6,6 +6,7 @@ import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { SecurityModule, StewardKeys } from '@steward/security';
 import { StewardWorkerService, WorkerSettings } from './steward-worker.service';
+import { NotificationDispatcher } from './notification-dispatcher.service';
 
 export interface WorkerModuleOptions {
   databaseUrl: string;
@@ -41,6 +42,7 @@ export class WorkerModule {
           useValue: new WorkerSettings(options.temporal.address, options.temporal.namespace, options.temporal.taskQueue, options.workflowBundlePath),
         },
         StewardWorkerService,
+        NotificationDispatcher,
       ],
     };
   }

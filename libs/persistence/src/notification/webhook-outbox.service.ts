@@ -33,7 +33,8 @@ export class WebhookOutbox {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const rows: Array<{ id: string; payload: Record<string, unknown>; attempts: number }> = await this.db.query(
+    // For UPDATE ... RETURNING TypeORM's postgres driver answers [rows, rowCount].
+    const [rows]: [Array<{ id: string; payload: Record<string, unknown>; attempts: number }>, number] = await this.db.query(
       `UPDATE "webhook_delivery" SET "attempts" = "attempts" + 1, "next_attempt_at" = now() + make_interval(secs => $2::double precision / 1000)
         WHERE "id" IN (
           SELECT "id" FROM "webhook_delivery" WHERE "state" = 'pending' AND "next_attempt_at" <= now()

@@ -173,4 +173,28 @@ describe('webhook delivery from the worker', () => {
       expect(failed).toMatchObject({ state: 'failed', attempts: 10, lastError: 'no answer within 300 ms', deliveredAt: null });
     });
   });
+
+  describe('worker shutdown', () => {
+    it('stops polling but lets the delivery in flight finish and record its outcome', async () => {
+      const database = await createTestDatabase('notify_webhook_shutdown');
+      const webhook = await startWebhook(() => null);
+      try {
+        const worker = await startWorker(database.url, uniqueTaskQueue('notify-webhook-shutdown'), {
+          processes: { notifications: { webhookUrl: webhook.url, dispatchPollMs: 50, deliveryTimeoutMs: 1_000 } },
+        });
+        await worker.get(Notifier).notify({ recipients: ['user:ursula'], kind: 'shutdown', message: 'in flight', dedupeKey: 'shutdown' });
+        await eventually(async () => webhook.received.length, (n) => n === 1);
+
+        await worker.close();
+        // Recorded as a failed attempt with its backoff, not left holding the claim's lease.
+        const row = await deliveryOf(database, 'shutdown');
+        expect(row).toMatchObject({ state: 'pending', attempts: 1, lastError: 'no answer within 1000 ms' });
+        expect(row.nextAttemptAt.getTime() - row.createdAt.getTime()).toBeLessThan(10_000);
+        expect(webhook.received).toHaveLength(1);
+      } finally {
+        await webhook.close();
+        await database.drop();
+      }
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IncidentProcessOptions } from '@steward/config';
 import { incidentNoteSignal } from '@steward/contracts';
 import { StewardError } from '@steward/domain';
-import { IncidentEntity, IncidentOpeningService, type OpenIncidentRequest } from '@steward/persistence';
+import { IncidentEntity, IncidentOpeningService, type OpenIncidentRequest, type PreparedIncident } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -38,21 +38,32 @@ export class IncidentLauncher {
     const prepared = await this.opening.prepare(request, this.process);
     const { incident } = prepared;
     try {
-      await this.temporal.workflow.start('incidentWorkflow', {
+      await this.temporal.withDeadline(Date.now() + 10_000, () => this.temporal.workflow.start('incidentWorkflow', {
         workflowId: incident.workflowId,
         taskQueue: this.settings.taskQueue,
         args: [prepared.input],
+        memo: { title: incident.title, service: incident.serviceKey },
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      }));
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        // Nothing but the row exists yet (the workflow records `opened`): remove it, so an
-        // incident never exists without its process, and say the engine is unavailable.
-        if (prepared.created) await this.db.getRepository(IncidentEntity).delete({ id: incident.id });
-        throw new StewardError('unavailable', `the workflow engine did not start incident ${incident.id}: ${(error as Error).message}`);
+      // A repeat finds its workflow already there: that is the idempotent case.
+      if (error instanceof WorkflowExecutionAlreadyStartedError && !prepared.created) return this.opened(prepared);
+      // Nothing but the row exists yet (the workflow records `opened`): remove it, so an
+      // incident never exists without its process.
+      if (prepared.created) await this.db.getRepository(IncidentEntity).delete({ id: incident.id });
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new StewardError(
+          'conflict',
+          `workflow ${incident.workflowId} already exists on the Temporal server although ${incident.id} is new: the database and Temporal belong to different installations`,
+        );
       }
+      throw new StewardError('unavailable', `the workflow engine did not start incident ${incident.id}: ${(error as Error).message}`);
     }
-    return { id: incident.id, priority: incident.priority, major: incident.major, workflowId: incident.workflowId, created: prepared.created };
+    return this.opened(prepared);
+  }
+
+  private opened({ incident, created }: PreparedIncident): OpenedIncident {
+    return { id: incident.id, priority: incident.priority, major: incident.major, workflowId: incident.workflowId, created };
   }
 
   /** A note on an incident's timeline, delivered even while no worker runs (a signal). */

@@ -152,7 +152,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   let recording: Promise<void> = Promise.resolve();
   const record = (type: string, actor: string, data: Record<string, unknown> = {}, patch: Parameters<IncidentActivities['recordIncident']>[0]['patch'] = {}): Promise<void> => {
     sequence++;
-    const event: Omit<IncidentEventRecord, 'incidentId'> = { eventKey: type === 'opened' ? 'opened' : `${sequence}:${type}`, type, actor, at: new Date().toISOString(), data };
+    // The opening fact is dated when the incident was reported, which is when its clocks started.
+    const at = type === 'opened' ? input.openedAt : new Date().toISOString();
+    const event: Omit<IncidentEventRecord, 'incidentId'> = { eventKey: type === 'opened' ? 'opened' : `${sequence}:${type}`, type, actor, at, data };
     const snapshot = snapshotNow();
     recording = recording.then(() => records.recordIncident({ incidentId, events: [event], patch: { ...patch, snapshot } }));
     return recording;

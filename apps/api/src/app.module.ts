@@ -10,6 +10,7 @@ import { CalendarModule } from './calendar/calendar.module';
 import { ChangeModule } from './change/change.module';
 import { CmdbModule } from './cmdb/cmdb.module';
 import { HealthModule } from './health/health.module';
+import { ReportModule } from './report/report.module';
 import { NotificationModule } from './notification/notification.module';
 import { IncidentModule } from './incident/incident.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,
         AuditModule,
+        ReportModule,
         NotificationModule,
         IncidentModule,
       ],

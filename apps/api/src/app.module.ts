@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { ReportModule } from './report/report.module';
 import { NotificationModule } from './notification/notification.module';
 import { IncidentModule } from './incident/incident.module';
+import { SlaModule } from './sla/sla.module';
 
 export interface ApiModuleOptions {
   databaseUrl: string;
@@ -48,6 +49,7 @@ export class AppModule {
         ReportModule,
         NotificationModule,
         IncidentModule,
+        SlaModule,
       ],
     };
   }

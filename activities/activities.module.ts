@@ -4,9 +4,10 @@ import { ChangeActivities } from './change/change.activities';
 import { ExecutorsModule, type ExecutorsModuleOptions } from './change/executors';
 import { IncidentLauncher } from './incident/incident-launcher';
 import { IncidentActivities } from './incident/incident.activities';
+import { ProblemActivities } from './problem/problem.activities';
 
 /** Every activity class, one per bounded context. */
-export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecutionActivities, IncidentActivities];
+export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecutionActivities, IncidentActivities, ProblemActivities];
 
 @Module({})
 export class ActivitiesModule {

@@ -5,3 +5,4 @@ export * from './activities.module';
 export * from './domain-error.interceptor';
 export * from './incident/incident.activities';
 export * from './incident/incident-launcher';
+export * from './problem/problem.activities';

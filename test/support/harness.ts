@@ -65,9 +65,10 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   const empty = await createEmptyDatabase(prefix);
   const db = await new DataSource(stewardDataSourceOptions({ url: empty.url, applicationName: 'steward-test', poolSize: 4 })).initialize();
   await db.runMigrations({ transaction: 'each' });
-  // Test files share one Temporal server, and workflow ids come from change numbers: each
-  // database numbers its changes from its own random offset so that ids never collide.
+  // Test files share one Temporal server, and workflow ids come from change and problem
+  // numbers: each database numbers them from its own random offset so that ids never collide.
   await db.query(`ALTER SEQUENCE change_request_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
+  await db.query(`ALTER SEQUENCE problem_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
   return {
     ...empty,
     db,

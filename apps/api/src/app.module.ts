@@ -12,6 +12,8 @@ import { CmdbModule } from './cmdb/cmdb.module';
 import { HealthModule } from './health/health.module';
 import { ReportModule } from './report/report.module';
 import { NotificationModule } from './notification/notification.module';
+import { ProblemModule } from './problem/problem.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { IncidentModule } from './incident/incident.module';
 import { SlaModule } from './sla/sla.module';
 
@@ -48,6 +50,8 @@ export class AppModule {
         AuditModule,
         ReportModule,
         NotificationModule,
+        ProblemModule,
+        KnowledgeModule,
         IncidentModule,
         SlaModule,
       ],

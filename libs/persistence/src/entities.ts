@@ -16,6 +16,8 @@ import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
 import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.entities';
 import { NotificationReadEntity, WebhookDeliveryEntity } from './notification/notification.entities';
 import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, IncidentEventEntity, SlaDefinitionEntity } from './incident/incident.entities';
+import { KnowledgeArticleEntity } from './knowledge/knowledge-article.entity';
+import { ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemIncidentEntity } from './problem/problem.entities';
 
 /** Every entity of the schema, listed once for the API, the worker, migrations and tests. */
 export const STEWARD_ENTITIES = [
@@ -42,4 +44,9 @@ export const STEWARD_ENTITIES = [
   EscalationPolicyEntity,
   SlaDefinitionEntity,
   ImpactRuleEntity,
+  ProblemEntity,
+  ProblemIncidentEntity,
+  ProblemActionEntity,
+  ProblemEventEntity,
+  KnowledgeArticleEntity,
 ];

@@ -32,3 +32,7 @@ export * from './notification/webhook-outbox.service';
 export * from './notification/webhook-retry';
 export * from './incident/incident-opening.service';
 export * from './incident/incident-records.service';
+export * from './problem/problem.entities';
+export * from './problem/problem-records.service';
+export * from './knowledge/knowledge-article.entity';
+export * from './knowledge/knowledge-base.service';

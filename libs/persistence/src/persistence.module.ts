@@ -13,6 +13,8 @@ import { NotificationInbox } from './notification/notification-inbox.service';
 import { WebhookOutbox } from './notification/webhook-outbox.service';
 import { IncidentOpeningService } from './incident/incident-opening.service';
 import { IncidentRecordsService } from './incident/incident-records.service';
+import { KnowledgeBaseService } from './knowledge/knowledge-base.service';
+import { ProblemRecordsService } from './problem/problem-records.service';
 import { stewardDataSourceOptions } from './data-source-options';
 import { STEWARD_ENTITIES } from './entities';
 
@@ -27,8 +29,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService],
+      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
     };
   }
 }

@@ -5,6 +5,7 @@ import { AddChangeEnablement1764504000000 } from './1764504000000-add-change-ena
 import { SeedApprovalPoliciesAndTemplates1764504100000 } from './1764504100000-seed-approval-policies-and-templates';
 import { AddChangeReview1764507600000 } from './1764507600000-add-change-review';
 import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident-management';
+import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-management';
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
 
 /** In order. A migration, once released, is never edited: add a new one. */
@@ -16,5 +17,6 @@ export const STEWARD_MIGRATIONS = [
   SeedApprovalPoliciesAndTemplates1764504100000,
   AddChangeReview1764507600000,
   AddIncidentManagement1764511200000,
+  AddProblemManagement1764514800000,
   AddNotificationDelivery1764518400000,
 ];

@@ -3,7 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { recordHistories } from '../support/histories';
 import { addEscalationPolicy, addService, addSlaDefinition, eventsOf, notificationsFor, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 /**
@@ -16,6 +17,7 @@ describe('incident workflow over HTTP', () => {
   let worker: INestApplicationContext;
   let api: NestExpressApplication;
   let http: App;
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('incident-e2e');
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
@@ -24,10 +26,12 @@ describe('incident workflow over HTTP', () => {
     database = await createTestDatabase('incident_e2e');
     [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
     http = api.getHttpServer() as App;
+    temporal = await temporalClient();
     for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
   });
 
   afterAll(async () => {
+    await temporal?.close();
     await api?.close();
     await worker?.close();
     await database?.drop();
@@ -41,6 +45,8 @@ describe('incident workflow over HTTP', () => {
       major: boolean;
     };
   const get = async (id: string) => (await request(http).get(`/api/incidents/${id}`).set(as('auditor')).expect(200)).body;
+  /** Saves the workflow's history for the replay test (with STEWARD_RECORD_HISTORIES=1). */
+  const keepHistory = (name: string, id: string) => recordHistories(temporal.client, { [name]: `incident-${id}` });
   const types = async (id: string) => (await eventsOf(database.db, id)).map((e) => e.type);
   const act = (id: string, action: string, who: keyof typeof DEMO_USERS, body: Record<string, unknown> = {}) => request(http).post(`/api/incidents/${id}/${action}`).set(as(who)).send(body);
 
@@ -87,6 +93,7 @@ describe('incident workflow over HTTP', () => {
     const view = await get(incident.id);
     expect(view).toMatchObject({ state: 'in_progress', acknowledgedBy: 'ivan', escalation: { policy: `policy-${service}`, version: 1, level: 2, exhausted: false } });
     expect(view.sla.response.stoppedAt).not.toBeNull();
+    await keepHistory('incident-escalated-then-acknowledged', incident.id);
   });
 
   it('repeats the policy N times and records when it is exhausted', async () => {
@@ -124,6 +131,7 @@ describe('incident workflow over HTTP', () => {
     expect(resumed.sla.resolution.dueAt).not.toBeNull();
     expect(await types(incident.id)).toEqual(expect.arrayContaining(['pending', 'resumed']));
     await act(incident.id, 'resume', 'resolver').expect(409);
+    await keepHistory('incident-pending-then-resumed', incident.id);
   });
 
   it('records a breach as an event when the durable timer fires, not when someone looks', async () => {
@@ -142,6 +150,7 @@ describe('incident workflow over HTTP', () => {
     await act(incident.id, 'acknowledge', 'serviceDesk').expect(200);
     const stopped = await eventually(() => eventsOf(database.db, incident.id), (e) => e.some((x) => x.type === 'sla_stopped'));
     expect(stopped.find((e) => e.type === 'sla_stopped')!.data).toMatchObject({ target: 'response', breached: true });
+    await keepHistory('incident-response-breached', incident.id);
   });
 
   it('re-classification re-targets the clocks and carries elapsed and paused time over', async () => {
@@ -163,6 +172,7 @@ describe('incident workflow over HTTP', () => {
     const reclassified = (await eventsOf(database.db, incident.id)).find((e) => e.type === 'reclassified')!;
     expect(reclassified.data).toMatchObject({ from: 'P5', to: 'P3', reason: 'more users affected' });
     await act(incident.id, 'reclassify', 'serviceDesk', { impact: 4, urgency: 0, reason: '' }).expect(400);
+    await keepHistory('incident-reclassified', incident.id);
   });
 
   it('escalates a major incident without a commander to the duty managers when the deadline passes', async () => {
@@ -197,6 +207,7 @@ describe('incident workflow over HTTP', () => {
     await act(incident.id, 'handover/accept', 'serviceDesk').expect(403);
     const accepted = (await act(incident.id, 'handover/accept', 'commander2').expect(200)).body;
     expect(accepted).toMatchObject({ commander: 'ken', handover: null });
+    await keepHistory('incident-handover-expired-then-accepted', incident.id);
   });
 
   it('reminds the commander and records the miss when a stakeholder update is late; an update resets the cadence', async () => {
@@ -214,6 +225,7 @@ describe('incident workflow over HTTP', () => {
     expect(Date.parse(posted.stakeholderUpdates.dueAt) - Date.parse(posted.asOf)).toBeGreaterThan(2_500);
     expect(posted.stakeholderUpdates.missed).toBe(before);
     await act(incident.id, 'updates', 'commander', { message: '   ' }).expect(400);
+    await keepHistory('incident-stakeholder-update-missed', incident.id);
   });
 
   it('requires a blameless review before a P1 closes, refuses blame, and opens a problem when it is resolved', async () => {
@@ -241,6 +253,7 @@ describe('incident workflow over HTTP', () => {
     const events = await types(incident.id);
     expect(events).toEqual(expect.arrayContaining(['opened', 'assigned', 'acknowledged', 'resolved', 'problem_linked', 'review_recorded', 'closed']));
     await act(incident.id, 'resolve', 'resolver', { resolution: 'again' }).expect(409);
+    await keepHistory('incident-major-reviewed-closed', incident.id);
   });
 
   it('refuses who may not act (403), bad input (400 naming fields) and unknown incidents (404)', async () => {

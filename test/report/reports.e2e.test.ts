@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CLOCK_OUTCOMES, incidentFigures, mean, parseCsv, percentileCont, ratio, type IncidentFact, type IncidentFigures } from '@steward/domain';
 import type { Principal } from '@steward/identity';
+import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import type { DataSource } from 'typeorm';
@@ -318,12 +319,19 @@ describe('reports over HTTP', () => {
       const before = (await get('/api/reports/sla', period).expect(200)).body;
       expect(before.totals.response).toMatchObject({ met: 0, breached: 1 });
 
-      await expect(db.query(`UPDATE incident_event SET data = jsonb_set(data, '{breached}', 'false') WHERE incident_id = $1 AND type = 'sla_stopped'`, [id])).rejects.toThrow(
-        'incident_event is append-only',
-      );
-      await expect(db.query(`UPDATE incident_event SET at = at - interval '30 minutes' WHERE incident_id = $1 AND type = 'acknowledged'`, [id])).rejects.toThrow('append-only');
-      await expect(db.query(`DELETE FROM incident_event WHERE incident_id = $1 AND type = 'sla_breached'`, [id])).rejects.toThrow('append-only');
-      await expect(db.query(`TRUNCATE incident_event`)).rejects.toThrow('append-only');
+      // A connection of its own: the attempts are meant to fail, and TypeORM would log each one.
+      const tamperer = new PgClient({ connectionString: database.url });
+      await tamperer.connect();
+      try {
+        await expect(tamperer.query(`UPDATE incident_event SET data = jsonb_set(data, '{breached}', 'false') WHERE incident_id = $1 AND type = 'sla_stopped'`, [id])).rejects.toThrow(
+          'incident_event is append-only',
+        );
+        await expect(tamperer.query(`UPDATE incident_event SET at = at - interval '30 minutes' WHERE incident_id = $1 AND type = 'acknowledged'`, [id])).rejects.toThrow('append-only');
+        await expect(tamperer.query(`DELETE FROM incident_event WHERE incident_id = $1 AND type = 'sla_breached'`, [id])).rejects.toThrow('append-only');
+        await expect(tamperer.query(`TRUNCATE incident_event`)).rejects.toThrow('append-only');
+      } finally {
+        await tamperer.end();
+      }
       // Rewriting the incident row changes nothing either: reports do not read it.
       await db.query(`UPDATE incident SET priority = 'P4', acknowledged_at = opened_at WHERE id = $1`, [id]);
 

@@ -5,6 +5,7 @@ import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
 import { ProcessOptionsModule, type ChangeProcessConfig, type CmdbSettings, type ProcessOptionsInput } from '@steward/config';
 import { SecurityModule } from '@steward/security';
+import { AlertModule } from './alert/alert.module';
 import { AuditModule } from './audit/audit.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ChangeModule } from './change/change.module';
@@ -53,6 +54,7 @@ export class AppModule {
         ProblemModule,
         KnowledgeModule,
         IncidentModule,
+        AlertModule,
         SlaModule,
       ],
     };

@@ -14,4 +14,5 @@ export const DEMO_USERS: Record<string, Principal> = {
   commander: { id: 'judy', name: 'Judy Incident Commander', roles: ['incident_commander'], groups: ['duty-managers'] },
   commander2: { id: 'ken', name: 'Ken Incident Commander', roles: ['incident_commander', 'resolver'], groups: ['duty-managers'] },
   problemManager: { id: 'lena', name: 'Lena Problem Manager', roles: ['problem_manager'], groups: ['problem-managers'] },
+  monitoring: { id: 'alertmanager', name: 'Alertmanager', roles: ['monitoring'], groups: [] },
 };

@@ -10,6 +10,8 @@ export const ROLES = [
   'service_owner',
   'auditor',
   'admin',
+  // A monitoring system (Alertmanager): posting alerts is the only write any route grants it.
+  'monitoring',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -16,6 +16,7 @@ import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
 import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.entities';
 import { NotificationReadEntity, WebhookDeliveryEntity } from './notification/notification.entities';
 import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, IncidentEventEntity, SlaDefinitionEntity } from './incident/incident.entities';
+import { IncidentNoteKeyEntity } from './incident/incident-note-key.entity';
 import { KnowledgeArticleEntity } from './knowledge/knowledge-article.entity';
 import { ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemIncidentEntity } from './problem/problem.entities';
 
@@ -44,6 +45,7 @@ export const STEWARD_ENTITIES = [
   EscalationPolicyEntity,
   SlaDefinitionEntity,
   ImpactRuleEntity,
+  IncidentNoteKeyEntity,
   ProblemEntity,
   ProblemIncidentEntity,
   ProblemActionEntity,

@@ -32,6 +32,7 @@ export * from './notification/webhook-outbox.service';
 export * from './notification/webhook-retry';
 export * from './incident/incident-opening.service';
 export * from './incident/incident-records.service';
+export * from './incident/incident-note-key.entity';
 export * from './problem/problem.entities';
 export * from './problem/problem-records.service';
 export * from './knowledge/knowledge-article.entity';

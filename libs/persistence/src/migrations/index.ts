@@ -7,6 +7,7 @@ import { AddChangeReview1764507600000 } from './1764507600000-add-change-review'
 import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident-management';
 import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-management';
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
+import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-note-keys';
 
 /** In order. A migration, once released, is never edited: add a new one. */
 export const STEWARD_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const STEWARD_MIGRATIONS = [
   AddIncidentManagement1764511200000,
   AddProblemManagement1764514800000,
   AddNotificationDelivery1764518400000,
+  AddIncidentNoteKeys1764522000000,
 ];

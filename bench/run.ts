@@ -1,5 +1,6 @@
 import { benchChanges } from './change.bench';
 import { benchCmdb } from './cmdb.bench';
+import { benchIncidents } from './incident.bench';
 import { startBenchEnvironment } from './support';
 
 /**
@@ -8,11 +9,12 @@ import { startBenchEnvironment } from './support';
  */
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const env = await startBenchEnvironment();
+  const env = await startBenchEnvironment({ commitTimestamps: only.length === 0 || only.includes('incidents') });
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
   try {
     if (only.length === 0 || only.includes('cmdb')) results.cmdb = await benchCmdb(env);
     if (only.length === 0 || only.includes('changes')) results.changes = await benchChanges(env);
+    if (only.length === 0 || only.includes('incidents')) results.incidents = await benchIncidents(env);
   } finally {
     await env.close();
   }

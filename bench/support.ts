@@ -6,6 +6,9 @@ import { stewardDataSourceOptions } from '@steward/persistence';
 import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApi } from '../apps/api/src/create-api';
 
@@ -39,6 +42,8 @@ export function summarise(samples: number[]): { n: number; p50: number; p95: num
 
 export interface BenchEnvironment {
   postgresUrl: string;
+  /** True when PostgreSQL records commit times (pg_xact_commit_timestamp): see startBenchEnvironment. */
+  commitTimestamps: boolean;
   temporalAddress: string;
   db: DataSource;
   api: NestExpressApplication;
@@ -50,8 +55,10 @@ export interface BenchEnvironment {
 /**
  * Real servers for benchmarks: a throwaway PostgreSQL 15 cluster (never the embedded one,
  * which serialises transactions) and the Temporal dev server, with the API on loopback.
+ * `commitTimestamps` turns on track_commit_timestamp in a cluster the bench starts itself, so
+ * that a bench can read when a row was committed without a column added for it.
  */
-export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(options: { commitTimestamps?: boolean } = {}): Promise<BenchEnvironment> {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {
@@ -59,6 +66,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   }
   let pg: ThrowawayPostgres | undefined;
   const postgresUrl = process.env.DATABASE_URL ?? (pg = await startThrowawayPostgres()).url;
+  if (pg && options.commitTimestamps) await trackCommitTimestamps(pg);
   let temporal: TestWorkflowEnvironment | undefined;
   const temporalAddress =
     process.env.TEMPORAL_ADDRESS ??
@@ -73,8 +81,10 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   );
   await api.listen(0, '127.0.0.1');
   const address = api.getHttpServer().address() as { port: number };
+  const [{ track_commit_timestamp: tracking }] = (await db.query('SHOW track_commit_timestamp')) as Array<{ track_commit_timestamp: string }>;
   return {
     postgresUrl,
+    commitTimestamps: tracking === 'on',
     temporalAddress,
     db,
     api,
@@ -87,4 +97,52 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       pg?.stop();
     },
   };
+}
+
+/** track_commit_timestamp takes a server restart; the cluster is ours and still empty. */
+async function trackCommitTimestamps(pg: ThrowawayPostgres): Promise<void> {
+  const client = new PgClient({ connectionString: pg.url });
+  await client.connect();
+  try {
+    await client.query('ALTER SYSTEM SET track_commit_timestamp = on');
+  } finally {
+    await client.end();
+  }
+  const pgCtl = join(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin', 'pg_ctl');
+  // -l: without a log file the server would keep our pipe open and spawnSync would never return.
+  const args = ['-D', pg.dataDir, '-l', join(pg.dataDir, 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart'];
+  const asRoot = process.getuid?.() === 0;
+  const result = spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, ...args] : args, { encoding: 'utf8', timeout: 90_000 });
+  if (result.status !== 0) throw new Error(`pg_ctl restart failed (${result.status}): ${result.stderr || result.stdout}`);
+}
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/**
+ * Polls `probe` every `intervalMs` until `accept` holds; returns the value and the moment it was
+ * seen. Bounded by `timeoutMs`.
+ */
+export async function pollUntil<T>(label: string, probe: () => Promise<T>, accept: (value: T) => boolean, options: { timeoutMs: number; intervalMs: number }): Promise<{ value: T; at: number }> {
+  const deadline = performance.now() + options.timeoutMs;
+  for (;;) {
+    const value = await probe();
+    const at = performance.now();
+    if (accept(value)) return { value, at };
+    if (at > deadline) throw new Error(`${label}: not reached within ${options.timeoutMs} ms; last ${JSON.stringify(value)}`);
+    await sleep(options.intervalMs);
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+export async function inPool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
 }

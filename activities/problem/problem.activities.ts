@@ -13,7 +13,7 @@ import { StewardError, incidentSignature, isFinalChangeState } from '@steward/do
 import type { ChangeState } from '@steward/contracts';
 import { KnowledgeBaseService, Notifier, ProblemRecordsService } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { problemWorkflow } from '@steward/workflows';
 
 /** Who hears about overdue review actions besides their owner. */
@@ -109,10 +109,19 @@ export class ProblemActivities {
     let problemId = incident.problemId;
     // The review may come before the resolution that opens the problem: open it now.
     if (!problemId && incident.major) problemId = (await this.openProblemForMajorIncident({ incidentId: incident.id })).problemId;
-    if (!problemId) throw new StewardError('conflict', `incident ${incident.id} belongs to no problem that could track its review actions`);
-    const problem = await this.records.get(problemId);
-    if (problem.state === 'closed') throw new StewardError('conflict', `problem ${problemId} of incident ${incident.id} is closed`);
-    await this.client.workflow.getHandle(problem.workflowId).signal(reviewActionsSignal, { incidentId: incident.id, actions: input.actions });
+    const problem = problemId ? await this.records.find(problemId) : null;
+    // Never a failure for the incident, which waits on this call: actions no open problem can
+    // take are kept in the audit log for a problem manager instead.
+    if (!problem || problem.state === 'closed') {
+      await this.records.unplacedActions(incident.id, problemId, input.actions);
+      return;
+    }
+    try {
+      await this.client.workflow.getHandle(problem.workflowId).signal(reviewActionsSignal, { incidentId: incident.id, actions: input.actions });
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      await this.records.unplacedActions(incident.id, problemId, input.actions);
+    }
   }
 
   // Called by the problem workflow

@@ -201,6 +201,13 @@ describe('problem management', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await view(a.problemId)).actions).toEqual([expect.objectContaining({ title: 'Alert on pool saturation', owner: 'olga', state: 'open', incidentId: id })]);
     });
+
+    it('keeps review actions that no open problem can take in the audit log, never failing the incident', async () => {
+      const id = await incident(`svc-${randomInt(1e6)}`, null);
+      await expect(activities.recordReviewActions({ incidentId: id, actions: [{ title: 'Document the runbook', owner: 'olga', dueDate: '2099-01-01' }] })).resolves.toBeUndefined();
+      const [entry] = (await database.db.query(`SELECT data FROM audit_event WHERE entity = 'incident' AND entity_id = $1 AND action = 'problem.review_actions_unplaced'`, [id])) as Array<{ data: any }>;
+      expect(entry.data).toEqual({ problemId: null, actions: [{ title: 'Document the runbook', owner: 'olga', dueDate: '2099-01-01' }] });
+    });
   });
 
   describe('waiting on the fix change', () => {

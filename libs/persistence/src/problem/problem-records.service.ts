@@ -140,6 +140,11 @@ export class ProblemRecordsService {
     return rows.map(toActionRecord);
   }
 
+  /** Review actions that reached no open problem: kept where a problem manager will find them. */
+  async unplacedActions(incidentId: string, problemId: string | null, actions: Array<{ title: string; owner: string; dueDate: string }>): Promise<void> {
+    await this.audit.record({ entity: 'incident', entityId: incidentId, action: 'problem.review_actions_unplaced', actor: 'steward', data: { problemId, actions } });
+  }
+
   async completeAction(problemId: string, actionId: string, by: string, at: Date): Promise<void> {
     await this.db.query(`UPDATE problem_action SET state = 'done', done_at = $3, done_by = $4 WHERE problem_id = $1 AND id = $2 AND state = 'open'`, [problemId, actionId, at, by]);
   }

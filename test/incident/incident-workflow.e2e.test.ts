@@ -64,6 +64,13 @@ describe('incident workflow over HTTP', () => {
     expect(view).toMatchObject({ id: raised.id, priority: 'P2', major: true, state: 'new', resolvers: [], escalationLevel: expect.any(Number) });
     expect(view.sla.response).toMatchObject({ target: 'response', targetMs: 30 * 60_000, paused: false, breached: false });
     expect(view.sla.resolution).toMatchObject({ target: 'resolution', targetMs: 8 * 3_600_000 });
+
+    // Remaining time is true at the time of the request, not at the workflow's last task.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const later = await get(raised.id);
+    expect(later.sla.response.elapsedMs - view.sla.response.elapsedMs).toBeGreaterThanOrEqual(1_000);
+    expect(view.sla.response.remainingMs - later.sla.response.remainingMs).toBeGreaterThanOrEqual(1_000);
+    expect(later.sla.response.dueAt).toBe(view.sla.response.dueAt);
   });
 
   it('escalates through the levels of its pinned policy and stops when acknowledged', async () => {

@@ -69,6 +69,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   // numbers: each database numbers them from its own random offset so that ids never collide.
   await db.query(`ALTER SEQUENCE change_request_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
   await db.query(`ALTER SEQUENCE problem_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
+  await db.query(`ALTER SEQUENCE incident_number_seq RESTART WITH ${100_000 + randomBytes(3).readUIntBE(0, 3) * 50}`);
   return {
     ...empty,
     db,

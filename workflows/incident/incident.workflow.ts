@@ -39,9 +39,9 @@ import {
   isPaused,
   pause,
   pausedMs,
-  remaining,
   resume,
   retarget,
+  slaClockView,
   startClock,
   stop,
   type Priority,
@@ -170,24 +170,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   };
 
   // ─── SLA clocks ──────────────────────────────────────────────────────────────────────────
-  const clockView = (kind: SlaTargetKind, now: Date): SlaClockView => {
-    const clock = clocks[kind];
-    const hasTarget = terms[kind] !== null;
-    return {
-      target: kind,
-      targetMs: hasTarget ? clock.targetMs : null,
-      businessHours: clock.calendar !== null,
-      startedAt: clock.startedAt,
-      stoppedAt: clock.stoppedAt,
-      paused: isPaused(clock, now),
-      elapsedMs: elapsed(clock, now),
-      pausedMs: pausedMs(clock, now),
-      remainingMs: hasTarget ? remaining(clock, now) : null,
-      dueAt: hasTarget ? (dueAt(clock, now)?.toISOString() ?? null) : null,
-      breached: breaches.some((b) => b.target === kind && b.priority === priority()),
-      pauses: [...clock.pauses],
-    };
-  };
+  const clockView = (kind: SlaTargetKind, now: Date): SlaClockView =>
+    slaClockView(clocks[kind], terms[kind] !== null, breaches.some((b) => b.target === kind && b.priority === priority()), now);
   const stopClock = (kind: SlaTargetKind, at: Date): Array<[string, Record<string, unknown>]> => {
     if (clocks[kind].stoppedAt !== null) return [];
     clocks[kind] = stop(clocks[kind], at);
@@ -216,6 +200,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         exhausted: escalationExhausted,
       },
       sla: { response: clockView('response', now), resolution: clockView('resolution', now), definition: terms.definition },
+      clocks: { response: clocks.response, resolution: clocks.resolution },
       handover,
       stakeholderUpdates: {
         dueAt: cadence !== null && stakeholderAnchor && !settled() ? new Date(Date.parse(stakeholderAnchor) + cadence).toISOString() : null,

@@ -17,7 +17,7 @@ import {
   type IncidentActor,
   type IncidentSnapshot,
 } from '@steward/contracts';
-import { StewardError, blameFindings } from '@steward/domain';
+import { StewardError, blameFindings, slaClockView } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import { IncidentEntity, IncidentOpeningService, IncidentRecordsService } from '@steward/persistence';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -120,7 +120,7 @@ export class IncidentService {
         .withDeadline(Date.now() + 3_000, () => this.temporal.workflow.getHandle(incident.workflowId).query(incidentStateQuery))
         .catch(() => incident.snapshot);
     }
-    return toView(incident, snapshot);
+    return toView(incident, snapshot ? atNow(snapshot, new Date()) : null);
   }
 
   async timeline(id: string): Promise<Array<{ at: string; type: string; actor: string; data: Record<string, unknown> }>> {
@@ -207,6 +207,20 @@ export class IncidentService {
       throw fromTemporalError(error, `${what} ${id}`);
     }
   }
+}
+
+/**
+ * A query answers as of the workflow's last task; the clocks' figures (elapsed, remaining,
+ * due) are recomputed from their facts at the time of the request, so remaining time is true
+ * to the second. A closed incident's clocks are stopped, so its figures no longer move.
+ */
+function atNow(snapshot: IncidentSnapshot, now: Date): IncidentSnapshot {
+  if (!snapshot.clocks) return snapshot;
+  const view = (kind: 'response' | 'resolution') => {
+    const shown = snapshot.sla[kind];
+    return shown ? slaClockView(snapshot.clocks![kind], shown.targetMs !== null, shown.breached, now) : shown;
+  };
+  return { ...snapshot, sla: { ...snapshot.sla, response: view('response'), resolution: view('resolution') }, asOf: now.toISOString() };
 }
 
 function actor(caller: Principal): IncidentActor {

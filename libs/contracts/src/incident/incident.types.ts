@@ -139,6 +139,11 @@ export interface IncidentSnapshot {
   acknowledgedBy: string | null;
   escalation: { policy: string; version: number; level: number; round: number; exhausted: boolean };
   sla: { response: SlaClockView | null; resolution: SlaClockView | null; definition: string };
+  /**
+   * The clocks' facts. A query answers at the time of the workflow's last task, so readers that
+   * show remaining time recompute the figures from these at their own "now" (slaClockView).
+   */
+  clocks?: { response: SlaClock; resolution: SlaClock };
   handover: PendingHandover | null;
   stakeholderUpdates: { dueAt: string | null; missed: number; cadenceMs: number | null };
   reviewRequired: boolean;
@@ -161,3 +166,4 @@ export interface IncidentEventRecord {
 export function incidentWorkflowId(incidentId: string): string {
   return `incident-${incidentId}`;
 }
+

@@ -12,3 +12,4 @@ export type { SlaClock, SlaPause, SlaTarget, SlaTargetKind, SlaTargets, StartClo
 export type { BlameFinding, ReviewText } from './review';
 export { blameFindings } from './review';
 export { DEFAULT_SLA_TARGETS, breached, dueAt, elapsed, isPaused, pause, pausedMs, remaining, resume, retarget, slaTargetFor, startClock, stop } from './sla-clock';
+export { slaClockView } from './sla-clock-view';

@@ -6,7 +6,7 @@ import { HISTORIES_DIR } from '../support/histories';
 import { testEnv } from '../support/test-env';
 
 /**
- * Replays the committed histories of real change and incident workflows (recorded by the end-to-end tests)
+ * Replays the committed histories of real change, incident and problem workflows (recorded by the end-to-end tests)
  * against the current workflow code: a change that would break workflows in flight fails here.
  */
 describe('replay of recorded workflow histories', () => {
@@ -21,7 +21,7 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(16);
+    expect(files.length).toBeGreaterThanOrEqual(20);
   });
 
   it('replays every one of them without a determinism violation', async () => {

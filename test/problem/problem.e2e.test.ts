@@ -7,6 +7,7 @@ import { ChangeTemplateEntity, ConfigurationItemEntity, IncidentEntity, ProblemE
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { recordHistories } from '../support/histories';
 import { createTestDatabase, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, TEST_CHANGE_PROCESS, type TestDatabase } from '../support/harness';
 
 const manager: Principal = { id: 'pam', name: 'Pam Problem', roles: ['problem_manager'], groups: ['problem-managers'] };
@@ -39,6 +40,16 @@ describe('problem management', () => {
   const tokens = new Map<string, string>();
   const taskQueue = uniqueTaskQueue('problem');
   let incidentNumber = randomInt(100_000, 900_000);
+  /** Saves the workflow's history for the replay test (with STEWARD_RECORD_HISTORIES=1). */
+  const keepHistory = async (name: string, problemId: string) => {
+    if (process.env.STEWARD_RECORD_HISTORIES !== '1') return;
+    const temporal = await temporalClient();
+    try {
+      await recordHistories(temporal.client, { [name]: `problem-${problemId}` });
+    } finally {
+      await temporal.close();
+    }
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('problem');
@@ -226,6 +237,7 @@ describe('problem management', () => {
       const types = (await request(http).get(`/api/problems/${id}/timeline`).set(as(auditor)).expect(200)).body.map((e: { type: string }) => e.type);
       expect(types).toEqual(['opened', 'investigating', 'root_cause_recorded', 'fix_in_progress', 'resolved', 'observation', 'closed']);
       await post(`/api/problems/${id}/close`, manager).expect(409);
+      await keepHistory('problem-fixed-observed-closed', id);
     });
 
     it('returns to investigating, with the reason, when the fix change rolls back', async () => {
@@ -238,6 +250,7 @@ describe('problem management', () => {
       expect(back.fixChangeId).toBeNull();
       const change = (await request(http).get(`/api/changes/${changeId}`).set(as(auditor)).expect(200)).body;
       expect(change.state).toBe('rolled_back');
+      await keepHistory('problem-fix-rolled-back', id);
     });
 
     it('waits while the fix change waits for its window, and returns to investigating when it is cancelled', async () => {
@@ -273,6 +286,7 @@ describe('problem management', () => {
       // It stays open: observation, and with it the automatic close, is over.
       await new Promise((resolve) => setTimeout(resolve, PROBLEM_PROCESS.observationMs + 500));
       expect((await view(id)).state).toBe('investigating');
+      await keepHistory('problem-reopened-on-recurrence', id);
     });
   });
 
@@ -312,6 +326,7 @@ describe('problem management', () => {
       // Escalated once: still two notifications.
       const after = (await database.db.query(`SELECT count(*)::int AS n FROM notification WHERE kind = 'problem_action_overdue' AND message LIKE $1`, [`%${id}%`])) as Array<{ n: number }>;
       expect(after[0].n).toBe(2);
+      await keepHistory('problem-action-overdue-then-closed', id);
     });
   });
 

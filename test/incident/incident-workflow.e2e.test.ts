@@ -263,6 +263,25 @@ describe('incident workflow over HTTP', () => {
     await keepHistory('incident-major-reviewed-closed', incident.id);
   });
 
+  it('opens one problem when the third incident of a signature arrives, and attaches the next to it', async () => {
+    const service = await addService(database.db, 'svc-recurring');
+    const first = await Promise.all([1, 2, 3].map(() => open({ service, category: 'disk-full' })));
+    const other = await open({ service, category: 'latency' });
+    const views = await eventually(
+      () => Promise.all(first.map((i) => get(i.id))),
+      (v) => v.every((i) => i.problemId !== null),
+      15_000,
+    );
+    const problemIds = new Set(views.map((v) => v.problemId));
+    expect(problemIds.size).toBe(1);
+    const [problemId] = [...problemIds];
+    const fourth = await open({ service, category: 'disk-full' });
+    await eventually(() => get(fourth.id), (v) => v.problemId === problemId, 15_000);
+    const problem = (await request(http).get(`/api/problems/${problemId}`).set(as('auditor')).expect(200)).body;
+    expect(problem.incidents.map((i: { incidentId: string }) => i.incidentId).sort()).toEqual([...first.map((i) => i.id), fourth.id].sort());
+    expect((await get(other.id)).problemId).toBeNull();
+  });
+
   it('refuses who may not act (403), bad input (400 naming fields) and unknown incidents (404)', async () => {
     const service = await addService(database.db, 'svc-refusals');
     await request(http).post('/api/incidents').set(as('requester')).send({ title: 't', description: 'd', service, impact: 1, urgency: 1 }).expect(403);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { StewardError } from '@steward/domain';
 import { freezesAt } from '@steward/domain/calendar';
 import type { ChangeTransition, ImplementationPlan, PolicySnapshot, SignedDecision, StepState } from '@steward/contracts';
 import {
@@ -14,7 +15,9 @@ import {
   freezePeriodOf,
   type AssessmentResult,
 } from '@steward/persistence';
+import { log } from '@temporalio/activity';
 import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
+import { IncidentLauncher } from '../incident/incident-launcher';
 
 /**
  * Activities of the change workflow that record and decide: thin, all I/O, idempotent under
@@ -30,6 +33,7 @@ export class ChangeActivities {
     private readonly gate: ChangeGateService,
     private readonly changeRecords: ChangeRecordsService,
     private readonly scheduling: SchedulingService,
+    private readonly incidents: IncidentLauncher,
   ) {}
 
   /** Applies one transition of the workflow to the change record and its timeline. */
@@ -118,7 +122,38 @@ export class ChangeActivities {
     await this.changeRecords.complete(input.changeId, input.closureCode, input.reviewDueMs);
   }
 
+  /**
+   * Records the failure and, when a production CI was touched, opens the incident for it on the
+   * first production CI. The fingerprint `change-failure:<id>` makes a retry find the incident
+   * it opened before; the link is written after, so a crash in between heals on the retry.
+   */
   async recordFailure(input: { changeId: string; endState: string; reason: string; failedStep?: string; reviewDueMs?: number }): Promise<void> {
-    await this.changeRecords.fail(input.changeId, input.endState, input.reason, input.failedStep, input.reviewDueMs);
+    const failure = await this.changeRecords.fail(input.changeId, input.endState, input.reason, input.failedStep, input.reviewDueMs);
+    if (!failure.production || !failure.productionCi || failure.incidentId) return;
+    let incident: { id: string };
+    try {
+      incident = await this.incidents.open({
+        title: `Change ${failure.changeId} ended ${failure.endState}`,
+        description: [`"${failure.title}" ended ${failure.endState}: ${failure.reason}`, failure.failedStep ? `Failed step: ${failure.failedStep}.` : null]
+          .filter((line): line is string => line !== null)
+          .join('\n'),
+        service: failure.productionCi,
+        impact: 2,
+        urgency: 2,
+        reportedBy: 'steward',
+        source: 'failed_change',
+        changeId: failure.changeId,
+        alertFingerprint: `change-failure:${failure.changeId}`,
+      });
+    } catch (error) {
+      if (!(error instanceof StewardError)) throw error;
+      // An unreachable workflow engine is transient: a plain error keeps the activity retrying.
+      if (error.code === 'unavailable') throw new Error(error.message);
+      // Any other refusal would end this activity for good and fail the change workflow with it;
+      // the failure stays recorded without an incident (incident_id null) and is logged.
+      log.warn('no incident opened for a failed change', { changeId: failure.changeId, error: error.message });
+      return;
+    }
+    await this.changeRecords.linkFailureIncident(failure.changeId, incident.id);
   }
 }

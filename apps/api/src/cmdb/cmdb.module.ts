@@ -5,12 +5,15 @@ import { CiService } from './ci.service';
 import { CmdbSettings } from './cmdb-settings';
 import { DiscoveryController } from './discovery.controller';
 import { DiscoveryService } from './discovery.service';
+import { IncidentModule } from '../incident/incident.module';
 
 @Module({})
 export class CmdbModule {
   static forRoot(settings: Settings = DEFAULT_CMDB_SETTINGS): DynamicModule {
     return {
       module: CmdbModule,
+      // Unauthorized-change findings open incidents.
+      imports: [IncidentModule],
       controllers: [CiController, DiscoveryController],
       providers: [{ provide: CmdbSettings, useValue: new CmdbSettings(settings.staleAfterDays, settings.discoveryExplainDays) }, CiService, DiscoveryService],
       exports: [CmdbSettings],

@@ -12,7 +12,11 @@ export class DiscoveryController {
 
   @Post('discovery')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reconcile a discovery snapshot: explained drift updates the CMDB, the rest are unauthorized-change findings' })
+  @ApiOperation({
+    summary: 'Reconcile a discovery snapshot: explained drift updates the CMDB, the rest are unauthorized-change findings',
+    description:
+      'Each unauthorized finding on a CI the CMDB knows opens an incident linked to it (`incidents`, once per finding). An incident that cannot be opened now (workflow engine unavailable) is reported with `error`; the reconciliation stands and the next snapshot retries it.',
+  })
   reconcile(@CurrentPrincipal() caller: Principal, @Body() body: DiscoverySnapshotDto): Promise<ReconciliationResult> {
     return this.discovery.reconcile(caller, body);
   }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CiUpdate } from '@steward/contracts';
 import { StewardError, canonicalJson, classifyDrift, type AuthorizedCiUpdate, type Drift, type RecordedCi } from '@steward/domain';
+import { IncidentLauncher } from '@steward/activities';
 import type { Principal } from '@steward/identity';
 import { AuditLog, DiscoveryFindingEntity, insertRows, type AuditEntry } from '@steward/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -14,6 +15,20 @@ export interface ReconciliationResult {
   matched: number;
   drifted: Drift[];
   unauthorized: Array<Drift & { findingId: string }>;
+  /**
+   * The incident of each unauthorized finding on a CI the CMDB knows (a CI it does not know has
+   * no service to open an incident on; that finding stands alone). `error` when it could not be
+   * opened now: the snapshot is reconciled all the same, and the next one retries.
+   */
+  incidents: FindingIncident[];
+}
+
+export interface FindingIncident {
+  findingId: string;
+  ci: string;
+  id: string | null;
+  created: boolean;
+  error?: string;
 }
 
 type RecordedRow = { key: string; version: string | null; status: string; attributes: Record<string, unknown> };
@@ -26,10 +41,13 @@ type RecordedRow = { key: string; version: string | null; status: string; attrib
  */
 @Injectable()
 export class DiscoveryService {
+  private readonly logger = new Logger(DiscoveryService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
     private readonly settings: CmdbSettings,
+    private readonly incidents: IncidentLauncher,
   ) {}
 
   async reconcile(caller: Principal, snapshot: DiscoverySnapshotDto): Promise<ReconciliationResult> {
@@ -46,7 +64,7 @@ export class DiscoveryService {
 
     const now = new Date();
     const keys = snapshot.items.map((item) => item.key);
-    return this.db.transaction(async (tx) => {
+    const reconciled = await this.db.transaction(async (tx) => {
       const recorded = new Map(
         ((await tx.query(`SELECT key, version, status, attributes FROM configuration_item WHERE key = ANY($1) FOR UPDATE`, [keys])) as RecordedRow[]).map((r) => [r.key, r]),
       );
@@ -136,6 +154,50 @@ export class DiscoveryService {
         unauthorized: unexplained.map((d) => ({ ...d, findingId: findingIds.get(`${d.key}\u0000${d.field}`) ?? '' })),
       };
     });
+    // After the commit: the findings stand whether or not the workflow engine answers now.
+    return { ...reconciled, incidents: await this.openIncidents(snapshot.source, reconciled.unauthorized) };
+  }
+
+  /**
+   * One incident per unauthorized finding on a known CI (`field: 'ci'` is a CI the CMDB does not
+   * know). Every finding still open is considered, not only new ones, so a finding whose incident
+   * could not be opened before gets it on the next snapshot; one that has had an incident, even
+   * a closed one, does not get another.
+   */
+  private async openIncidents(source: string, findings: Array<Drift & { findingId: string }>): Promise<FindingIncident[]> {
+    const onKnownCis = findings.filter((f) => f.field !== 'ci' && f.findingId !== '');
+    if (onKnownCis.length === 0) return [];
+    const existing = new Map(
+      ((await this.db.query(`SELECT DISTINCT ON (finding_id) finding_id, id FROM incident WHERE finding_id = ANY($1::bigint[]) ORDER BY finding_id, opened_at DESC`, [
+        onKnownCis.map((f) => f.findingId),
+      ])) as Array<{ finding_id: string; id: string }>).map((row) => [String(row.finding_id), row.id]),
+    );
+    const outcomes: FindingIncident[] = [];
+    for (const finding of onKnownCis) {
+      const known = existing.get(finding.findingId);
+      if (known) {
+        outcomes.push({ findingId: finding.findingId, ci: finding.key, id: known, created: false });
+        continue;
+      }
+      try {
+        const opened = await this.incidents.open({
+          title: `Unauthorized change on ${finding.key}: ${finding.field}`.slice(0, 200),
+          description: `Discovery (${source}) saw ${finding.field} = ${JSON.stringify(finding.discovered ?? null)} where the CMDB records ${JSON.stringify(finding.recorded ?? null)}, and no authorized change explains it (finding ${finding.findingId}).`,
+          service: finding.key,
+          impact: 2,
+          urgency: 2,
+          reportedBy: `discovery:${source}`,
+          source: 'unauthorized_change',
+          findingId: finding.findingId,
+          alertFingerprint: `finding:${finding.findingId}`,
+        });
+        outcomes.push({ findingId: finding.findingId, ci: finding.key, id: opened.id, created: opened.created });
+      } catch (error) {
+        this.logger.warn({ err: error, findingId: finding.findingId }, 'no incident opened for an unauthorized-change finding');
+        outcomes.push({ findingId: finding.findingId, ci: finding.key, id: null, created: false, error: (error as Error).message });
+      }
+    }
+    return outcomes;
   }
 
   /** What completed changes promised for these CIs, newest first, within the explain period. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ImplementationPlan, PolicySnapshot, StepState } from '@steward/contracts';
 import { StewardError } from '@steward/domain';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
 import { insertRows, updateRows } from '../insert-rows';
@@ -10,6 +10,20 @@ import { ChangeFailureEntity, ChangeStepEntity, NotificationEntity } from './cha
 import { ChangeEventEntity } from './change-event.entity';
 import { ChangeRequestEntity } from './change-request.entity';
 import { computePlanHash } from './plan-hash';
+
+/** A change's failure record, with what opening its incident needs. */
+export interface RecordedChangeFailure {
+  changeId: string;
+  title: string;
+  endState: string;
+  reason: string;
+  failedStep: string | null;
+  /** At least one affected CI is in production: only then is an incident opened. */
+  production: boolean;
+  /** The first of the change's CIs that is in production, in the order the change names them. */
+  productionCi: string | null;
+  incidentId: string | null;
+}
 
 /**
  * Everything else the change workflow records: step progress, plan revisions, notes,
@@ -103,22 +117,51 @@ export class ChangeRecordsService {
     });
   }
 
-  /** Failure: a record the incident module picks up, and a review owed. */
-  async fail(changeId: string, endState: string, reason: string, failedStep?: string, reviewDueMs?: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  /**
+   * Failure: a record the incident module picks up, and a review owed. Returns the record as
+   * stored (a retry gets the first one back), with the first production CI of the change, the
+   * service an incident for it is opened on.
+   */
+  async fail(changeId: string, endState: string, reason: string, failedStep?: string, reviewDueMs?: number): Promise<RecordedChangeFailure> {
+    return this.db.transaction(async (tx) => {
       const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId } });
       if (!change) throw new StewardError('not_found', `change ${changeId} not found`);
-      const production = (await tx.count(ConfigurationItemEntity, { where: { key: In(change.ciKeys), environment: 'production' } })) > 0;
+      const productionKeys = new Set(
+        (await tx.find(ConfigurationItemEntity, { select: { key: true }, where: { key: In(change.ciKeys), environment: 'production' } })).map((ci) => ci.key),
+      );
+      const production = productionKeys.size > 0;
       const inserted = await insertRows(
         tx,
         ChangeFailureEntity,
         [Object.assign(new ChangeFailureEntity(), { changeId, at: new Date(), endState, reason, failedStep: failedStep ?? null, production, incidentId: null })],
         { ignoreConflicts: true },
       );
-      if (inserted === 0) return;
-      await tx.update(ChangeRequestEntity, { id: changeId }, { closureCode: endState, reviewDueAt: reviewDueMs ? new Date(Date.now() + reviewDueMs) : null });
-      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failed', actor: 'steward', data: { endState, reason, failedStep: failedStep ?? null, production } });
+      if (inserted > 0) {
+        await tx.update(ChangeRequestEntity, { id: changeId }, { closureCode: endState, reviewDueAt: reviewDueMs ? new Date(Date.now() + reviewDueMs) : null });
+        await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failed', actor: 'steward', data: { endState, reason, failedStep: failedStep ?? null, production } });
+      }
+      const stored = await tx.findOneOrFail(ChangeFailureEntity, { where: { changeId } });
+      return {
+        changeId,
+        title: change.title,
+        endState: stored.endState,
+        reason: stored.reason,
+        failedStep: stored.failedStep,
+        production: stored.production,
+        productionCi: change.ciKeys.find((key) => productionKeys.has(key)) ?? null,
+        incidentId: stored.incidentId,
+      };
     });
+  }
+
+  /** The incident opened for a failed change, linked once (a retry finds it already linked). */
+  async linkFailureIncident(changeId: string, incidentId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { affected } = await tx.update(ChangeFailureEntity, { changeId, incidentId: IsNull() }, { incidentId });
+      if (!affected) return;
+      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failure_incident_opened', actor: 'steward', data: { incidentId } });
+    });
+    await this.event(changeId, 'failure_incident', 'incident_opened', 'steward', { incidentId });
   }
 
   /** Reminders to the groups whose approvals are missing; escalations to the change managers. */

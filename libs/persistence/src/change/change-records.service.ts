@@ -6,7 +6,8 @@ import { DataSource, In, IsNull } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
 import { insertRows, updateRows } from '../insert-rows';
-import { ChangeFailureEntity, ChangeStepEntity, NotificationEntity } from './change-approval.entities';
+import { Notifier } from '../notification/notifier.service';
+import { ChangeFailureEntity, ChangeStepEntity } from './change-approval.entities';
 import { ChangeEventEntity } from './change-event.entity';
 import { ChangeRequestEntity } from './change-request.entity';
 import { computePlanHash } from './plan-hash';
@@ -35,6 +36,7 @@ export class ChangeRecordsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLog,
+    private readonly notifier: Notifier,
   ) {}
 
   private async change(id: string): Promise<ChangeRequestEntity> {
@@ -175,12 +177,8 @@ export class ChangeRecordsService {
       kind === 'approval_escalation'
         ? `${changeId} "${change.title}" is still awaiting approval: ${missing.join('; ')}`
         : `Reminder: ${changeId} "${change.title}" awaits your decision: ${missing.join('; ')}`;
-    await insertRows(
-      this.db.manager,
-      NotificationEntity,
-      groups.map((group) => Object.assign(new NotificationEntity(), { recipient: `group:${group}`, kind, message, changeId, dedupeKey: `${changeId}:${kind}:${change.planHash}:${group}` })),
-      { ignoreConflicts: true },
-    );
+    // Through the notifier, so approvers hear about it on the webhook as well as in the app.
+    await this.notifier.notify({ recipients: groups.map((group) => `group:${group}`), kind, message, changeId, dedupeKey: `${changeId}:${kind}:${change.planHash}` });
     await this.event(changeId, `${kind}:${change.planHash}`, kind, 'steward', { groups, missing });
   }
 }

@@ -32,7 +32,8 @@ import {
   type SlaClockView,
 } from '@steward/contracts';
 import {
-  blameFindings,
+  IncidentCase,
+  StewardError,
   dueAt,
   elapsed,
   escalationPlan,
@@ -107,8 +108,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   const carried = input.carried;
 
   // ─── State (all of it carried over by continue-as-new) ─────────────────────────────────────
-  let state: IncidentState = carried?.state ?? 'new';
-  let stateBeforePending: IncidentState | null = carried?.stateBeforePending ?? null;
+  const incident = new IncidentCase(incidentId, carried?.handling);
   let classification = carried?.classification ?? input.classification;
   let terms = carried?.sla ?? input.sla;
   const clockFor = (kind: SlaTargetKind): SlaClock => {
@@ -120,21 +120,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     resolution: carried?.clocks.resolution ?? clockFor('resolution'),
   };
   const breaches = carried?.breaches ?? [];
-  let acknowledgedBy = carried?.acknowledgedBy ?? null;
-  let ackAt = carried?.ackAt ?? null;
   let escalationNotified = carried?.escalationNotified ?? 0;
   let escalationExhausted = carried?.escalationExhausted ?? false;
-  let commander = carried?.commander ?? null;
   let commanderEscalated = carried?.commanderEscalated ?? false;
-  let resolvers = carried?.resolvers ?? [];
-  let handover = carried?.handover ?? null;
   let majorSince = carried?.majorSince ?? (classification.major ? input.openedAt : null);
   let stakeholderAnchor = carried?.stakeholderAnchor ?? majorSince;
   let missedUpdates = carried?.missedUpdates ?? 0;
-  let review = carried?.review ?? null;
-  let reviewRequired = carried?.reviewRequired ?? false;
   let actionsSent = carried?.actionsSent ?? false;
-  let resolution = carried?.resolution ?? null;
   let problemId = carried?.problemId ?? null;
   let sequence = carried?.sequence ?? 0;
   // Bumped whenever something a timer waits on changes: the timer loops recompute their deadline.
@@ -145,7 +137,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   const priority = (): Priority => classification.priority;
   const major = () => classification.major;
-  const settled = () => state === 'resolved' || state === 'closed';
+  const settled = () => incident.settled;
+  const closed = () => incident.state === 'closed';
   const plan = escalationPlan(policy, openedAt);
 
   // ─── Recording, in the order things happened ───────────────────────────────────────────────
@@ -185,13 +178,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     const cadence = major() ? settings.stakeholderUpdateMs[priority() as 'P1' | 'P2'] : null;
     return {
       incidentId,
-      state,
+      state: incident.state,
       priority: priority(),
       major: major(),
       classification,
-      commander,
-      resolvers: [...resolvers],
-      acknowledgedBy,
+      commander: incident.commander,
+      resolvers: [...incident.resolvers],
+      acknowledgedBy: incident.acknowledgedBy,
       escalation: {
         policy: policy.id,
         version: policy.version,
@@ -201,60 +194,59 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       },
       sla: { response: clockView('response', now), resolution: clockView('resolution', now), definition: terms.definition },
       clocks: { response: clocks.response, resolution: clocks.resolution },
-      handover,
+      handover: incident.handover,
       stakeholderUpdates: {
         dueAt: cadence !== null && stakeholderAnchor && !settled() ? new Date(Date.parse(stakeholderAnchor) + cadence).toISOString() : null,
         missed: missedUpdates,
         cadenceMs: cadence,
       },
-      reviewRequired,
-      reviewRecorded: review !== null,
+      reviewRequired: incident.reviewRequired,
+      reviewRecorded: incident.review !== null,
       problemId,
       asOf: now.toISOString(),
     };
   }
 
   const carry = (): IncidentCarriedState => ({
-    state,
-    stateBeforePending,
+    handling: incident.toFacts(),
     classification,
     sla: terms,
     clocks: { response: clocks.response, resolution: clocks.resolution },
     breaches,
-    acknowledgedBy,
-    ackAt,
     escalationNotified,
     escalationExhausted,
-    commander,
     commanderEscalated,
-    resolvers,
-    handover,
     majorSince,
     stakeholderAnchor,
     missedUpdates,
-    review,
-    reviewRequired,
     actionsSent,
-    resolution,
     problemId,
     sequence,
   });
 
+
   // ─── Messages ───────────────────────────────────────────────────────────────────────────
-  const open = () => {
-    if (settled()) refuse('conflict', `incident ${incidentId} is ${state}`);
+  // The rules are IncidentCase's: validators ask it (a refused message never enters history),
+  // handlers apply the act, move the clocks and record the facts.
+  const check = (rule: () => void): void => {
+    try {
+      rule();
+    } catch (error) {
+      if (error instanceof StewardError) refuse(error.code as 'invalid' | 'forbidden' | 'conflict', error.message);
+      throw error;
+    }
   };
   const acknowledge = (by: IncidentActor, implicit: boolean): Array<Promise<void>> => {
-    if (acknowledgedBy) return [];
     const now = new Date();
-    acknowledgedBy = by.id;
-    ackAt = now.toISOString();
-    if (state === 'new') state = 'in_progress';
+    if (!incident.acknowledge(by.id, now)) return [];
     changed();
     return [
-      record('acknowledged', by.id, implicit ? { implicit: true } : {}, { state, acknowledgedAt: ackAt }),
+      record('acknowledged', by.id, implicit ? { implicit: true } : {}, { state: incident.state, acknowledgedAt: now.toISOString() }),
       ...stopClock('response', now).map(([type, data]) => record(type, SYSTEM, data)),
     ];
+  };
+  const resumeClocks = (now: Date, by: string): void => {
+    for (const kind of KINDS) if (clocks[kind].stoppedAt === null && isPaused(clocks[kind], now)) clocks[kind] = resume(clocks[kind], now, by);
   };
 
   setHandler(incidentStateQuery, snapshotNow);
@@ -265,29 +257,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       await Promise.all(acknowledge(by, false));
       return snapshotNow();
     },
-    { validator: (_action) => open() },
+    { validator: (_message) => check(() => incident.mayAct()) },
   );
 
   setHandler(
     assignIncidentUpdate,
-    async ({ by, commander: nextCommander, resolvers: nextResolvers }) => {
-      if (nextResolvers) resolvers = [...new Set(nextResolvers)];
-      if (nextCommander) commander = nextCommander;
+    async ({ by, commander, resolvers }) => {
+      incident.assign({ commander, resolvers });
       changed();
-      await record('assigned', by.id, { commander, resolvers }, { commander, resolvers });
+      await record('assigned', by.id, { commander: incident.commander, resolvers: incident.resolvers }, { commander: incident.commander, resolvers: [...incident.resolvers] });
       return snapshotNow();
     },
-    {
-      validator: ({ commander: nextCommander, resolvers: nextResolvers }) => {
-        open();
-        if (nextCommander && commander && nextCommander !== commander) {
-          refuse('conflict', `${commander} is in command: command passes by handover (propose it; ${nextCommander} accepts)`);
-        }
-        const who = nextCommander ?? commander;
-        const team = nextResolvers ?? resolvers;
-        if (who && team.includes(who)) refuse('invalid', `the incident commander may not be a resolver: ${who} is both`);
-      },
-    },
+    { validator: ({ commander, resolvers }) => check(() => incident.mayAssign({ commander, resolvers })) },
   );
 
   setHandler(
@@ -298,101 +279,73 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       await record('stakeholder_update', by.id, { message });
       return snapshotNow();
     },
-    { validator: (_action) => open() },
+    { validator: (_message) => check(() => incident.mayAct()) },
   );
 
   setHandler(
     pendIncidentUpdate,
     async ({ by, reason }) => {
       const now = new Date();
-      stateBeforePending = state;
-      state = 'pending';
+      incident.pend();
       for (const kind of KINDS) if (clocks[kind].stoppedAt === null) clocks[kind] = pause(clocks[kind], now, reason, by.id);
       changed();
-      await record('pending', by.id, { reason }, { state });
+      await record('pending', by.id, { reason }, { state: incident.state });
       return snapshotNow();
     },
-    {
-      validator: (_action) => {
-        open();
-        if (state === 'pending') refuse('conflict', `incident ${incidentId} is already pending`);
-      },
-    },
+    { validator: (_message) => check(() => incident.mayPend()) },
   );
 
   setHandler(
     resumeIncidentUpdate,
     async ({ by }) => {
-      const now = new Date();
-      state = stateBeforePending ?? 'in_progress';
-      stateBeforePending = null;
-      for (const kind of KINDS) if (clocks[kind].stoppedAt === null && isPaused(clocks[kind], now)) clocks[kind] = resume(clocks[kind], now, by.id);
+      incident.resume();
+      resumeClocks(new Date(), by.id);
       changed();
-      await record('resumed', by.id, {}, { state });
+      await record('resumed', by.id, {}, { state: incident.state });
       return snapshotNow();
     },
-    {
-      validator: (_action) => {
-        if (state !== 'pending') refuse('conflict', `incident ${incidentId} is ${state}, not pending`);
-      },
-    },
+    { validator: (_message) => check(() => incident.mayResume()) },
   );
 
   setHandler(
     resolveIncidentUpdate,
-    async ({ by, resolution: text }) => {
+    async ({ by, resolution }) => {
       const now = new Date();
       const acks = acknowledge(by, true);
-      if (state === 'pending') {
-        for (const kind of KINDS) if (clocks[kind].stoppedAt === null && isPaused(clocks[kind], now)) clocks[kind] = resume(clocks[kind], now, by.id);
-      }
-      state = 'resolved';
-      resolution = text;
-      reviewRequired = major();
+      if (incident.state === 'pending') resumeClocks(now, by.id);
+      incident.resolve(resolution, major());
       const stops = stopClock('resolution', now);
       changed();
       await Promise.all([
         ...acks,
-        record('resolved', by.id, { resolution: text, priority: priority() }, { state, resolvedAt: now.toISOString(), resolution: text }),
+        record('resolved', by.id, { resolution, priority: priority() }, { state: incident.state, resolvedAt: now.toISOString(), resolution }),
         ...stops.map(([type, data]) => record(type, SYSTEM, data)),
       ]);
       return snapshotNow();
     },
-    { validator: (_action) => open() },
+    { validator: (_message) => check(() => incident.mayResolve()) },
   );
 
   setHandler(
     reviewIncidentUpdate,
-    async ({ by, review: submitted }) => {
-      review = submitted;
+    async ({ by, review }) => {
+      incident.recordReview(review);
       changed();
-      await record('review_recorded', by.id, { actions: submitted.actions.length }, { review: submitted });
+      await record('review_recorded', by.id, { actions: review.actions.length }, { review });
       return snapshotNow();
     },
-    {
-      validator: ({ review: submitted }) => {
-        if (state !== 'resolved') refuse('conflict', `a post-incident review is recorded once the incident is resolved; ${incidentId} is ${state}`);
-        if (review) refuse('conflict', `incident ${incidentId} already has its post-incident review`);
-        const blame = blameFindings(submitted, [commander, ...resolvers, acknowledgedBy].filter((p): p is string => !!p));
-        if (blame.length > 0) refuse('invalid', blame.map((f) => `${f.field}: ${f.message}`).join('; '));
-      },
-    },
+    { validator: ({ review }) => check(() => incident.mayRecordReview(review)) },
   );
 
   setHandler(
     closeIncidentUpdate,
     async ({ by }) => {
-      state = 'closed';
+      incident.close();
       changed();
-      await record('closed', by.id, {}, { state, closedAt: new Date().toISOString() });
+      await record('closed', by.id, {}, { state: incident.state, closedAt: new Date().toISOString() });
       return snapshotNow();
     },
-    {
-      validator: (_action) => {
-        if (state !== 'resolved') refuse('conflict', `incident ${incidentId} is ${state}: only a resolved incident can be closed`);
-        if (reviewRequired && !review) refuse('conflict', `a ${priority()} incident needs its blameless post-incident review before it is closed`);
-      },
-    },
+    { validator: (_message) => check(() => incident.mayClose(priority())) },
   );
 
   setHandler(
@@ -421,55 +374,37 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       );
       return snapshotNow();
     },
-    { validator: (_action) => (state === 'closed' ? refuse('conflict', `incident ${incidentId} is closed`) : undefined) },
+    { validator: (_message) => (closed() ? refuse('conflict', `incident ${incidentId} is closed`) : undefined) },
   );
 
   setHandler(
     proposeHandoverUpdate,
     async ({ by, to }) => {
-      const now = new Date();
-      handover = { from: by.id, to, proposedAt: now.toISOString(), expiresAt: new Date(now.getTime() + settings.handoverTimeoutMs).toISOString() };
+      const handover = incident.proposeHandover(by.id, to, new Date(), settings.handoverTimeoutMs);
       changed();
       await record('handover_proposed', by.id, { from: by.id, to, expiresAt: handover.expiresAt });
       notify([`user:${to}`], 'handover_proposed', `${by.name} asks you to take command (accept before ${handover.expiresAt})`, `handover:${sequence}`);
       return snapshotNow();
     },
-    {
-      validator: ({ by, to }) => {
-        open();
-        if (!commander) refuse('conflict', `incident ${incidentId} has no commander to hand over from: assign one`);
-        if (by.id !== commander) refuse('forbidden', `only the incident commander (${commander}) hands command over`);
-        if (to === commander) refuse('invalid', `${to} is already the commander`);
-        if (resolvers.includes(to)) refuse('invalid', `the incident commander may not be a resolver: ${to} is a resolver`);
-        if (handover) refuse('conflict', `a handover to ${handover.to} is already waiting for acceptance`);
-      },
-    },
+    { validator: ({ by, to }) => check(() => incident.mayProposeHandover(by.id, to)) },
   );
 
   setHandler(
     acceptHandoverUpdate,
     async ({ by }) => {
-      const from = commander;
-      // Command changes hands in one step: there is never a moment without a commander.
-      commander = by.id;
-      handover = null;
+      const from = incident.acceptHandover(by.id);
       changed();
-      await record('handover_accepted', by.id, { from, to: by.id }, { commander });
+      await record('handover_accepted', by.id, { from, to: by.id }, { commander: incident.commander });
       return snapshotNow();
     },
-    {
-      validator: ({ by }) => {
-        open();
-        if (!handover) refuse('conflict', `no handover is waiting on incident ${incidentId}`);
-        if (handover!.to !== by.id) refuse('forbidden', `the handover was proposed to ${handover!.to}, not ${by.id}`);
-        if (resolvers.includes(by.id)) refuse('invalid', `the incident commander may not be a resolver: ${by.id} is a resolver`);
-      },
-    },
+    { validator: ({ by }) => check(() => incident.mayAcceptHandover(by.id)) },
   );
 
   setHandler(incidentNoteSignal, ({ key, by, note, data }) => {
     void record('note', by, { key, note, ...(data ?? {}) });
   });
+
+  const commanderOrDutyManagers = () => (incident.commander ? [`user:${incident.commander}`] : [`group:${settings.dutyManagerGroup}`]);
 
   // ─── Timers: each loop re-reads its deadline whenever something it depends on changes ─────
   const waitUntil = async (deadline: number, done: () => boolean): Promise<boolean> => {
@@ -478,7 +413,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   };
 
   const escalate = async (): Promise<void> => {
-    const acknowledged = () => acknowledgedBy !== null || settled();
+    const acknowledged = () => incident.acknowledgedBy !== null || settled();
     for (let i = escalationNotified; i < plan.length; i++) {
       const step = plan[i];
       if (await waitUntil(step.notifyAt.getTime(), acknowledged)) return;
@@ -494,7 +429,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   const watchClock = async (kind: SlaTargetKind): Promise<void> => {
     for (;;) {
-      if (clocks[kind].stoppedAt !== null || state === 'closed') return;
+      if (clocks[kind].stoppedAt !== null || closed()) return;
       const seen = version;
       const already = breaches.some((b) => b.target === kind && b.priority === priority());
       const due = terms[kind] && !already ? dueAt(clocks[kind], new Date()) : null;
@@ -505,13 +440,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       breaches.push({ target: kind, priority: priority() });
       changed();
       void record('sla_breached', SYSTEM, { target: kind, priority: priority(), targetMs: terms[kind]!.targetMs, dueAt: due.toISOString() });
-      notify(commander ? [`user:${commander}`] : [`group:${settings.dutyManagerGroup}`], 'sla_breached', `${kind} SLA breached (due ${due.toISOString()})`, `breach:${kind}:${priority()}`);
+      notify(commanderOrDutyManagers(), 'sla_breached', `${kind} SLA breached (due ${due.toISOString()})`, `breach:${kind}:${priority()}`);
     }
   };
 
   const watchCommander = async (): Promise<void> => {
     for (;;) {
-      await condition(() => settled() || (major() && !commander && !commanderEscalated));
+      await condition(() => settled() || (major() && !incident.commander && !commanderEscalated));
       if (settled()) return;
       const seen = version;
       const deadline = Date.parse(majorSince!) + settings.commanderDeadlineMs;
@@ -535,18 +470,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       missedUpdates++;
       stakeholderAnchor = new Date(due).toISOString();
       changed();
-      void record('stakeholder_update_missed', SYSTEM, { dueAt: stakeholderAnchor, commander });
-      notify(commander ? [`user:${commander}`] : [`group:${settings.dutyManagerGroup}`], 'stakeholder_update_reminder', `stakeholder update due ${stakeholderAnchor} was missed: post one now`, `update-missed:${missedUpdates}`);
+      void record('stakeholder_update_missed', SYSTEM, { dueAt: stakeholderAnchor, commander: incident.commander });
+      notify(commanderOrDutyManagers(), 'stakeholder_update_reminder', `stakeholder update due ${stakeholderAnchor} was missed: post one now`, `update-missed:${missedUpdates}`);
     }
   };
 
   const watchHandover = async (): Promise<void> => {
     for (;;) {
-      await condition(() => handover !== null || state === 'closed');
-      if (state === 'closed') return;
-      const waiting = handover!;
-      if (await waitUntil(Date.parse(waiting.expiresAt), () => handover !== waiting || state === 'closed')) continue;
-      handover = null;
+      await condition(() => incident.handover !== null || closed());
+      if (closed()) return;
+      const waiting = incident.handover!;
+      if (await waitUntil(Date.parse(waiting.expiresAt), () => incident.handover !== waiting || closed())) continue;
+      incident.expireHandover(waiting);
       changed();
       void record('handover_expired', SYSTEM, { from: waiting.from, to: waiting.to });
       notify([`user:${waiting.from}`], 'handover_expired', `${waiting.to} did not accept command in time; you remain the commander`, `handover-expired:${waiting.proposedAt}`);
@@ -571,7 +506,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         resolutionTargetMs: terms.resolution?.targetMs ?? null,
         escalationPolicy: `${policy.id}@${policy.version}`,
       },
-      { state },
+      { state: incident.state },
     );
     // Counting recurrences belongs to the problem context; the incident does not wait for it.
     void problems
@@ -601,23 +536,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   // Principle 2: a resolved major incident opens a problem investigation.
   await condition(() => settled() || workflowInfo().continueAsNewSuggested);
   if (!settled()) await handOnIfHistoryIsLong();
-  if (reviewRequired && !problemId) {
+  if (incident.reviewRequired && !problemId) {
     problemId = (await problems.openProblemForMajorIncident({ incidentId })).problemId;
     await record('problem_linked', SYSTEM, { problemId, reason: 'major incident resolved' }, { problemId });
   }
 
   for (;;) {
-    await condition(() => state === 'closed' || (review !== null && !actionsSent && problemId !== null) || workflowInfo().continueAsNewSuggested);
+    await condition(() => closed() || (incident.review !== null && !actionsSent && problemId !== null) || workflowInfo().continueAsNewSuggested);
+    const review = incident.review;
     if (review && !actionsSent && problemId && review.actions.length > 0) {
       await problems.recordReviewActions({ incidentId, actions: review.actions });
     }
     if (review && problemId) actionsSent = true;
-    if (state === 'closed') break;
+    if (closed()) break;
     if (workflowInfo().continueAsNewSuggested) await handOnIfHistoryIsLong();
   }
 
   await allHandlersFinished();
   await recording;
   await Promise.all([...pendingNotifications]);
-  return { state, problemId };
+  return { state: incident.state, problemId };
 }

@@ -1,4 +1,4 @@
-import type { BusinessCalendar, EscalationPolicy, IncidentClassification, Priority, SlaClock, SlaPause, SlaTarget } from '@steward/domain';
+import type { BusinessCalendar, EscalationPolicy, IncidentCaseFacts, IncidentClassification, Priority, SlaClock, SlaPause, SlaTarget } from '@steward/domain';
 
 /**
  * Incident payloads shared by the API, the incident workflow and its activities. Instants are
@@ -77,30 +77,22 @@ export interface IncidentWorkflowInput {
 
 /** Everything a continued run needs to pick up where the last one stopped. */
 export interface IncidentCarriedState {
-  state: IncidentState;
+  /** The handling facts (state, people, review), as IncidentCase keeps them. */
+  handling: IncidentCaseFacts;
   classification: IncidentClassification;
   sla: IncidentSlaTerms;
   clocks: { response: SlaClock | null; resolution: SlaClock | null };
   breaches: Array<{ target: 'response' | 'resolution'; priority: Priority }>;
-  stateBeforePending: IncidentState | null;
-  acknowledgedBy: string | null;
   escalationNotified: number;
-  commander: string | null;
+  escalationExhausted: boolean;
   commanderEscalated: boolean;
-  resolvers: string[];
-  handover: PendingHandover | null;
   majorSince: string | null;
+  stakeholderAnchor: string | null;
   missedUpdates: number;
-  review: PostIncidentReview | null;
-  reviewRequired: boolean;
-  resolution: string | null;
+  actionsSent: boolean;
   problemId: string | null;
   /** Events recorded so far: event keys continue from here. */
   sequence: number;
-  escalationExhausted: boolean;
-  stakeholderAnchor: string | null;
-  actionsSent: boolean;
-  ackAt: string | null;
 }
 
 export interface PendingHandover {

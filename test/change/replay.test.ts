@@ -21,7 +21,7 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(20);
+    expect(files.length).toBeGreaterThanOrEqual(27);
   });
 
   it('replays every one of them without a determinism violation', async () => {

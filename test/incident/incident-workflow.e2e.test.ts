@@ -277,8 +277,11 @@ describe('incident workflow over HTTP', () => {
     const [problemId] = [...problemIds];
     const fourth = await open({ service, category: 'disk-full' });
     await eventually(() => get(fourth.id), (v) => v.problemId === problemId, 15_000);
-    const problem = (await request(http).get(`/api/problems/${problemId}`).set(as('auditor')).expect(200)).body;
-    expect(problem.incidents.map((i: { incidentId: string }) => i.incidentId).sort()).toEqual([...first.map((i) => i.id), fourth.id].sort());
+    // The problem records the attachment itself, a moment after the incident learns its problem.
+    const expected = [...first.map((i) => i.id), fourth.id].sort();
+    const linked = (p: { incidents: Array<{ incidentId: string }> }) => p.incidents.map((i) => i.incidentId).sort();
+    const problem = await eventually(async () => (await request(http).get(`/api/problems/${problemId}`).set(as('auditor')).expect(200)).body, (p) => linked(p).length === expected.length);
+    expect(linked(problem)).toEqual(expected);
     expect((await get(other.id)).problemId).toBeNull();
   });
 

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -82,6 +83,7 @@ const SYSTEM = 'steward';
 // priority with a target carries its elapsed and paused time over; it just never breaches.
 const NO_TARGET_MS = 100 * 365 * 86_400_000;
 const KINDS: SlaTargetKind[] = ['response', 'resolution'];
+const FREQUENT_FACTS = new Set(['escalated', 'escalation_exhausted', 'sla_breached', 'sla_stopped', 'stakeholder_update', 'stakeholder_update_missed', 'note']);
 
 /** A duration as people say it: `15 min`, `2 s`, `1 h 30 min`. */
 function spoken(ms: number): string {
@@ -148,8 +150,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     // The opening fact is dated when the incident was reported, which is when its clocks started.
     const at = type === 'opened' ? input.openedAt : new Date().toISOString();
     const event: Omit<IncidentEventRecord, 'incidentId'> = { eventKey: type === 'opened' ? 'opened' : `${sequence}:${type}`, type, actor, at, data };
-    const snapshot = snapshotNow();
-    recording = recording.then(() => records.recordIncident({ incidentId, events: [event], patch: { ...patch, snapshot } }));
+    // The read model's snapshot is what GET shows once the workflow has ended; the frequent,
+    // timer-driven facts leave it out, which keeps the history (and its replay) small.
+    const snapshot = FREQUENT_FACTS.has(type) ? undefined : snapshotNow();
+    recording = recording.then(() => records.recordIncident({ incidentId, events: [event], patch: snapshot ? { ...patch, snapshot } : patch }));
     return recording;
   };
 
@@ -490,7 +494,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   // ─── Main line ──────────────────────────────────────────────────────────────────────────
   if (!carried) {
-    await record(
+    const opened = record(
       'opened',
       SYSTEM,
       {
@@ -508,6 +512,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       },
       { state: incident.state },
     );
+    // Paging must not wait for bookkeeping: the first level is notified while the opening fact
+    // is still being written (recording keeps the facts in order either way).
+    if (!patched('page-without-waiting-for-the-opening-record')) await opened;
     // Counting recurrences belongs to the problem context; the incident does not wait for it.
     void problems
       .recordIncidentOccurrence({ incidentId })

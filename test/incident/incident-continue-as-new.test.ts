@@ -1,5 +1,4 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import {
   acknowledgeIncidentUpdate,
   assignIncidentUpdate,
@@ -12,10 +11,8 @@ import {
 import { IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
 import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createTestDatabase, eventually, TEST_SIGNING_SECRET, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addEscalationPolicy, addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
-import { testEnv } from '../support/test-env';
 
 /**
  * Incidents can stay open for weeks: a chatty one must continue as new before its history
@@ -40,17 +37,7 @@ describe('incident workflow: continue-as-new carries the state over', () => {
       }),
       createTestDatabase('incident_can'),
     ]);
-    worker = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({
-        databaseUrl: database.url,
-        temporal: { address: env.address, namespace: 'default', taskQueue },
-        signingSecret: TEST_SIGNING_SECRET,
-        workflowBundlePath: testEnv('workflowBundle'),
-        logLevel: 'error',
-        processes: { incidentProcess: { ...TEST_INCIDENT_PROCESS, stakeholderUpdateMs: { P1: 600_000, P2: 600_000 } } },
-      }),
-      { logger: false },
-    );
+    worker = await startWorker(database.url, taskQueue, { temporalAddress: env.address, processes: { incidentProcess: { ...TEST_INCIDENT_PROCESS, stakeholderUpdateMs: { P1: 600_000, P2: 600_000 } } } });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,14 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { acknowledgeIncidentUpdate, incidentStateQuery, pendIncidentUpdate, resumeIncidentUpdate, type IncidentWorkflowInput } from '@steward/contracts';
 import { STANDARD_BUSINESS_CALENDAR, addBusinessMs, businessMsBetween, HOUR_MS, BUSINESS_DAY_MS } from '@steward/domain';
 import { IncidentEntity, IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
 import { resolveTimeSkippingServer, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createTestDatabase, TEST_SIGNING_SECRET, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
-import { testEnv } from '../support/test-env';
 
 /**
  * Business-hours and multi-day SLA clocks on the time-skipping server: days of server time pass
@@ -26,17 +23,7 @@ describe('SLA clocks over business hours and days (time-skipping server)', () =>
       TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(resolveTimeSkippingServer()) } }),
       createTestDatabase('incident_sla_ts'),
     ]);
-    worker = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({
-        databaseUrl: database.url,
-        temporal: { address: env.address, namespace: 'default', taskQueue },
-        signingSecret: TEST_SIGNING_SECRET,
-        workflowBundlePath: testEnv('workflowBundle'),
-        logLevel: 'error',
-        processes: { incidentProcess: TEST_INCIDENT_PROCESS },
-      }),
-      { logger: false },
-    );
+    worker = await startWorker(database.url, taskQueue, { temporalAddress: env.address, processes: { incidentProcess: TEST_INCIDENT_PROCESS } });
   }, 180_000);
 
   afterAll(async () => {

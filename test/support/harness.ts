@@ -106,13 +106,13 @@ function quietTemporalRuntime(): void {
 export async function startWorker(
   databaseUrl: string,
   taskQueue: string,
-  options: { executorAllowedTargets?: string[]; processes?: ProcessOptionsInput } = {},
+  options: { executorAllowedTargets?: string[]; processes?: ProcessOptionsInput; /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string } = {},
 ): Promise<INestApplicationContext> {
   quietTemporalRuntime();
   return NestFactory.createApplicationContext(
     WorkerModule.forRoot({
       databaseUrl,
-      temporal: temporalSettings(taskQueue),
+      temporal: options.temporalAddress ? { ...temporalSettings(taskQueue), address: options.temporalAddress } : temporalSettings(taskQueue),
       signingSecret: TEST_SIGNING_SECRET,
       executorAllowedTargets: options.executorAllowedTargets ?? [],
       workflowBundlePath: testEnv('workflowBundle'),

@@ -85,4 +85,15 @@ describe('requireServerConfig', () => {
     expect(problemsOf({ APPROVAL_REMINDER_AFTER: '3d', APPROVAL_EXPIRE_AFTER: '1h' }).join()).toMatch(/APPROVAL_REMINDER_AFTER < APPROVAL_ESCALATE_AFTER < APPROVAL_EXPIRE_AFTER/);
     expect(problemsOf({ APPROVAL_EXPIRE_AFTER: 'soon', WINDOW_CLOSE_POLICY: 'panic' }).join()).toMatch(/APPROVAL_EXPIRE_AFTER[\s\S]*WINDOW_CLOSE_POLICY/);
   });
+
+  it('reads the incident and problem process settings, defaults from issue 6, and names bad values', () => {
+    expect(loadConfig({}).incidentProcess).toEqual({ commanderDeadlineMs: 900_000, stakeholderUpdateMs: { P1: 1_800_000, P2: 3_600_000 }, handoverTimeoutMs: 900_000, dutyManagerGroup: 'duty-managers' });
+    const config = loadConfig({ INCIDENT_COMMANDER_DEADLINE: '5m', STAKEHOLDER_UPDATE_P1: '20m', HANDOVER_TIMEOUT: '2m', PROBLEM_RECURRENCE_COUNT: '4', PROBLEM_OBSERVATION: '3d' });
+    expect(config.incidentProcess).toMatchObject({ commanderDeadlineMs: 300_000, stakeholderUpdateMs: { P1: 1_200_000, P2: 3_600_000 }, handoverTimeoutMs: 120_000 });
+    expect(config.problemProcess).toMatchObject({ recurrenceCount: 4, observationMs: 259_200_000 });
+    const problems = problemsOf({ INCIDENT_COMMANDER_DEADLINE: 'soon', PROBLEM_RECURRENCE_COUNT: '1', NOTIFY_WEBHOOK_URL: 'not a url' }).join('\n');
+    expect(problems).toMatch(/INCIDENT_COMMANDER_DEADLINE/);
+    expect(problems).toMatch(/PROBLEM_RECURRENCE_COUNT/);
+    expect(problems).toMatch(/NOTIFY_WEBHOOK_URL/);
+  });
 });

@@ -7,14 +7,12 @@ import type { Principal } from '@steward/identity';
 import { computePlanHash } from '@steward/persistence';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import * as baselineActivities from './baseline/baseline.activities';
 import { baselineDecideUpdate, baselineStateQuery, type BaselineState } from './baseline/baseline.messages';
-import { BENCH_SIGNING_SECRET, summarise, type BenchEnvironment } from './support';
+import { BENCH_SIGNING_SECRET, inPool, summarise, type BenchEnvironment } from './support';
+import { clockTicks, cpuSeconds, machineBusySeconds, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
 /** The API in support.ts starts change workflows on this task queue. */
 const CHANGE_QUEUE = 'bench';
@@ -95,20 +93,6 @@ async function pollUntil<T>(
     if (at > deadline) throw new Error(`${label}: not reached within ${options.timeoutMs} ms; last ${JSON.stringify(last)}`);
     await sleep(options.intervalMs ?? POLL_MS);
   }
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function inPool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 function ratios(steward: { p50: number; p95: number }, bare: { p50: number; p95: number }): { p50: number; p95: number } {
@@ -289,87 +273,16 @@ async function benchLatency(env: BenchEnvironment, client: Client, runTag: strin
   }
 }
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return round(Number(match[1]) / 1024);
-}
-
-/** CPU time of a process so far, in seconds (utime + stime from /proc/<pid>/stat). */
-function cpuSeconds(pid: number, ticksPerSecond: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-/** Busy CPU time of the whole machine so far, in seconds, from /proc/stat. */
-function machineBusySeconds(ticksPerSecond: number): number {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = values.map(Number);
-  void idle;
-  void iowait;
-  return (user + nice + system + irq + softirq + steal) / ticksPerSecond;
-}
-
-/** The pid of the Temporal dev server listening on `port`, when it runs on this machine. */
-function temporalServerPid(port: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === port) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
-}
-
-/** maxCachedWorkflows as the SDK 1.24 defaults it (reuseV8Context: true), for a plain `node` on this machine. */
-function stickyCacheDefault(env: NodeJS.ProcessEnv): { heapSizeLimitMiB: number; maxCachedWorkflows: number } {
-  const heap = Number(execFileSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { env, encoding: 'utf8', timeout: 10_000 }).trim());
-  const heapMiB = heap / 1024 / 1024;
-  return { heapSizeLimitMiB: Math.round(heapMiB), maxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10) };
-}
-
 /** Part 3: the worker's resident memory with 100 and 10,000 changes awaiting approval. */
 async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: string, feedUntil: number): Promise<Record<string, unknown>> {
   // Per run, so that the counts see only this run's changes even on a database used before.
   const rssRequester = { id: `bench-rss-${runTag}`, name: 'Bench RSS Requester' };
-  const workerMain = resolve(__dirname, '..', 'apps', 'worker', 'src', 'main.js');
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: env.postgresUrl,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: RSS_QUEUE,
-    DECISION_SIGNING_KEY: BENCH_SIGNING_SECRET,
-    LOG_LEVEL: 'warn',
-  };
-  const cache = stickyCacheDefault(childEnv);
+  const worker = spawnBenchWorker(env, RSS_QUEUE);
+  const { pid, cache, alive } = worker;
   const plan = { steps: [step('deploy')] };
   const backoutPlan = 'Redeploy the previous release from the artifact store, then verify health.';
   const planHash = computePlanHash(plan, backoutPlan);
 
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [workerMain], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exit = new Promise<void>((done) =>
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      done();
-    }),
-  );
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const pid = child.pid!;
-  const alive = () => {
-    if (exited) throw new Error(`the worker process exited (${JSON.stringify(exited)}): ${output}`);
-  };
   const started: string[] = [];
 
   // What the database shows, the worker's RSS (peak, and at milestones on the way), progress.
@@ -398,7 +311,7 @@ async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: str
       const sessions = await env.db
         .query(`SELECT application_name, state, wait_event_type, wait_event, left(query, 100) AS query FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'`)
         .catch((e: unknown) => String(e));
-      throw new Error(`${(error as Error).message}; database sessions: ${JSON.stringify(sessions)}; the worker process said: ${output.slice(-3_000)}`);
+      throw new Error(`${(error as Error).message}; database sessions: ${JSON.stringify(sessions)}; the worker process said: ${worker.output().slice(-3_000)}`);
     });
 
   /**
@@ -500,7 +413,7 @@ async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: str
     const atSmall = rssMiB(pid);
     progress(`${RSS_SMALL} awaiting approval, RSS ${atSmall} MiB`);
 
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5_000 }).trim()) || 100;
+    const ticks = clockTicks();
     const serverPid = temporalServerPid(env.temporalAddress.split(':').pop() ?? '');
     const cpu0 = { worker: cpuSeconds(pid, ticks), server: serverPid ? cpuSeconds(serverPid, ticks) : NaN, bench: process.cpuUsage(), machine: machineBusySeconds(ticks) };
     const fill0 = performance.now();
@@ -561,14 +474,7 @@ async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: str
       },
     };
   } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exit.then(() => true), sleep(25_000).then(() => false)]);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await Promise.race([exit, sleep(5_000)]);
-      }
-    }
+    await worker.stop();
     // A dev server started by the bench environment goes with it; an external one keeps nothing of ours.
     if (process.env.TEMPORAL_ADDRESS) {
       await inPool(started, START_CONCURRENCY, (workflowId) => client.workflow.getHandle(workflowId).terminate('bench done').catch(() => undefined));

@@ -4,13 +4,11 @@ import { escalationPlan, type EscalationPolicy } from '@steward/domain';
 import { IncidentOpeningService, stewardDataSourceOptions } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
 import { Client, Connection } from '@temporalio/client';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { IncidentLauncher } from '../activities/incident/incident-launcher';
-import { BENCH_SIGNING_SECRET, inPool, pollUntil, summarise, type BenchEnvironment } from './support';
+import { inPool, pollUntil, summarise, type BenchEnvironment } from './support';
+import { clockTicks, cpuSeconds, machineBusySeconds, parentOf, pidsWhere, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
 /**
  * Many incidents open at once, each escalating on its own timers: how late do the escalations
@@ -40,53 +38,6 @@ const benchStart = performance.now();
 const progress = (message: string) => process.stderr.write(`[incidents +${Math.round((performance.now() - benchStart) / 1000)}s] ${message}\n`);
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
-
-function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return round(Number(match[1]) / 1024);
-}
-
-function cpuSeconds(pid: number, ticksPerSecond: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-function machineBusySeconds(ticksPerSecond: number): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  return (user + nice + system + irq + softirq + steal) / ticksPerSecond;
-}
-
-/** Pids whose command line passes `test`; the Temporal dev server and PostgreSQL run beside us. */
-function pidsWhere(test: (args: string[]) => boolean): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'))) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** maxCachedWorkflows as the SDK 1.24 defaults it (reuseV8Context: true) for a plain `node` here. */
-function stickyCacheDefault(env: NodeJS.ProcessEnv): { heapSizeLimitMiB: number; maxCachedWorkflows: number } {
-  const heap = Number(execFileSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { env, encoding: 'utf8', timeout: 10_000 }).trim());
-  const heapMiB = heap / 1024 / 1024;
-  return { heapSizeLimitMiB: Math.round(heapMiB), maxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10) };
-}
 
 interface EscalationRow {
   incident_id: string;
@@ -136,34 +87,8 @@ export async function benchIncidents(env: BenchEnvironment): Promise<Record<stri
   );
 
   // The worker as it is deployed: its own process, so that its RSS is its own.
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: env.postgresUrl,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: QUEUE,
-    DECISION_SIGNING_KEY: BENCH_SIGNING_SECRET,
-    LOG_LEVEL: 'warn',
-  };
-  const cache = stickyCacheDefault(childEnv);
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [resolve(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exit = new Promise<void>((done) =>
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      done();
-    }),
-  );
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const pid = child.pid!;
-  const alive = () => {
-    if (exited) throw new Error(`the worker process exited (${JSON.stringify(exited)}): ${output}`);
-  };
+  const worker = spawnBenchWorker(env, QUEUE);
+  const { pid, cache, alive } = worker;
 
   const opened: string[] = [];
   try {
@@ -181,9 +106,9 @@ export async function benchIncidents(env: BenchEnvironment): Promise<Record<stri
     const idleMiB = rssMiB(pid);
     progress(`worker process ${pid} polling ${QUEUE}, RSS ${idleMiB} MiB; opening ${INCIDENTS} incidents over ${SPREAD_MS / 1000} s, ${steps} escalation steps ${ACK_MS / 1000} s apart`);
 
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5_000 }).trim()) || 100;
+    const ticks = clockTicks();
     const port = env.temporalAddress.split(':').pop() ?? '';
-    const [serverPid] = pidsWhere((args) => args.includes('start-dev') && args[args.indexOf('--port') + 1] === port);
+    const serverPid = temporalServerPid(port);
     // Our cluster only (other clusters may run on the machine): its postmaster and its children.
     const pgPort = new URL(env.postgresUrl).port;
     const [postmaster] = pidsWhere((args) => /(^|\/)postgres$/.test(args[0] ?? '') && args.join(' ').includes(`-p ${pgPort}`));
@@ -438,14 +363,7 @@ export async function benchIncidents(env: BenchEnvironment): Promise<Record<stri
     printTable(result, timerLateness, recordedLateness, lateness(first));
     return result;
   } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exit.then(() => true), sleep(25_000).then(() => false)]);
-      if (!stopped) {
-        child.kill('SIGKILL');
-        await Promise.race([exit, sleep(5_000)]);
-      }
-    }
+    await worker.stop();
     await openingDb.destroy();
     await connection.close();
   }

@@ -28,7 +28,6 @@ const shared = {
   moduleNameMapper: {
     '^@steward/(config|contracts|domain|identity|observability|persistence|security|temporal)$': '<rootDir>/libs/$1/src',
     '^@steward/domain/calendar$': '<rootDir>/libs/domain/src/calendar',
-    '^@steward/persistence/dev/(.*)$': '<rootDir>/libs/persistence/src/dev/$1',
     '^@steward/activities$': '<rootDir>/activities',
     '^@steward/workflows$': '<rootDir>/workflows',
   },

@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { signToken, type Principal } from '@steward/identity';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '@steward/persistence/dev/throwaway-postgres';
-import { stewardDataSourceOptions } from '@steward/persistence';
+import { startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
 import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApi } from '../apps/api/src/create-api';
 
@@ -53,8 +49,8 @@ export interface BenchEnvironment {
 }
 
 /**
- * Real servers for benchmarks: a throwaway PostgreSQL 15 cluster (never the embedded one,
- * which serialises transactions) and the Temporal dev server, with the API on loopback.
+ * Real servers for benchmarks: a throwaway cluster of the embedded PostgreSQL and the Temporal
+ * dev server, with the API on loopback.
  * `commitTimestamps` turns on track_commit_timestamp in a cluster the bench starts itself, so
  * that a bench can read when a row was committed without a column added for it.
  */
@@ -64,9 +60,8 @@ export async function startBenchEnvironment(options: { commitTimestamps?: boolea
   } catch {
     // installed already
   }
-  let pg: ThrowawayPostgres | undefined;
-  const postgresUrl = process.env.DATABASE_URL ?? (pg = await startThrowawayPostgres()).url;
-  if (pg && options.commitTimestamps) await trackCommitTimestamps(pg);
+  let pg: EmbeddedPostgres | undefined;
+  const postgresUrl = process.env.DATABASE_URL ?? (pg = await startEmbeddedPostgres({ settings: options.commitTimestamps ? { track_commit_timestamp: 'on' } : {} })).url;
   let temporal: TestWorkflowEnvironment | undefined;
   const temporalAddress =
     process.env.TEMPORAL_ADDRESS ??
@@ -94,26 +89,9 @@ export async function startBenchEnvironment(options: { commitTimestamps?: boolea
       await api.close();
       await db.destroy();
       await temporal?.teardown();
-      pg?.stop();
+      await pg?.stop();
     },
   };
-}
-
-/** track_commit_timestamp takes a server restart; the cluster is ours and still empty. */
-async function trackCommitTimestamps(pg: ThrowawayPostgres): Promise<void> {
-  const client = new PgClient({ connectionString: pg.url });
-  await client.connect();
-  try {
-    await client.query('ALTER SYSTEM SET track_commit_timestamp = on');
-  } finally {
-    await client.end();
-  }
-  const pgCtl = join(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin', 'pg_ctl');
-  // -l: without a log file the server would keep our pipe open and spawnSync would never return.
-  const args = ['-D', pg.dataDir, '-l', join(pg.dataDir, 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart'];
-  const asRoot = process.getuid?.() === 0;
-  const result = spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, ...args] : args, { encoding: 'utf8', timeout: 90_000 });
-  if (result.status !== 0) throw new Error(`pg_ctl restart failed (${result.status}): ${result.stderr || result.stdout}`);
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));

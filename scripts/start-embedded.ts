@@ -74,7 +74,7 @@ async function main(): Promise<void> {
 
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      say('starting the embedded PostgreSQL (PGlite)...');
+      say('starting the embedded PostgreSQL...');
       const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: await freePort() });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;

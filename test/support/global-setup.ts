@@ -3,12 +3,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTemporalCli, toSdkExecutable, workflowBundleOptions } from '../../libs/temporal/src';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '../../libs/persistence/src/dev/throwaway-postgres';
+import { resolveTemporalCli, resolveTimeSkippingServer, toSdkExecutable, workflowBundleOptions } from '../../libs/temporal/src';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../libs/persistence/src/embedded/embedded-postgres';
 import { TEST_ENV } from './test-env';
 
 interface Started {
-  postgres?: ThrowawayPostgres;
+  postgres?: EmbeddedPostgres;
   temporal?: TestWorkflowEnvironment;
   bundlePath?: string;
 }
@@ -26,13 +26,15 @@ export default async function globalSetup(): Promise<void> {
   const [postgresUrl, temporalAddress, bundlePath] = await Promise.all([
     (async () => {
       if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-      started.postgres = await startThrowawayPostgres();
-      log(`PostgreSQL 15 throwaway cluster at ${started.postgres.url}`);
+      started.postgres = await startEmbeddedPostgres();
+      log(`embedded PostgreSQL, a throwaway cluster at ${started.postgres.url.replace(/:[^:@/]+@/, ':***@')}`);
       return started.postgres.url;
     })(),
     (async () => {
       if (process.env.TEMPORAL_ADDRESS) return process.env.TEMPORAL_ADDRESS;
       const cli = resolveTemporalCli({ log });
+      // Fetched here, once, on a fresh machine (Maven), not inside a test's time limit.
+      resolveTimeSkippingServer({ log });
       started.temporal = await TestWorkflowEnvironment.createLocal({
         server: { executable: toSdkExecutable(cli), ip: '127.0.0.1', log: { format: 'json', level: 'error' } },
       });

@@ -14,7 +14,8 @@ import { Client } from 'pg';
  * - as root (CI, containers) it runs as the `postgres` system user, created when missing, with
  *   the binaries copied where that user may execute them when the checkout is in a private home;
  * - a persistent cluster (`npm start`) has a generated password kept beside its data; a throwaway
- *   cluster (tests) skips durability, since its data is deleted on stop.
+ *   cluster (tests, benches) skips durability, since its data is deleted on stop, and trusts
+ *   loopback connections, so a test may connect as a role it created without a password.
  */
 export interface EmbeddedPostgres {
   /** Superuser URL of the cluster's `postgres` database. */
@@ -188,7 +189,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       chownSync(pwfile, owner.uid, owner.gid);
     }
     try {
-      run('initdb', ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', ...(throwaway ? ['--no-sync'] : [])]);
+      run('initdb', ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${pwfile}`, `--auth=${throwaway ? 'trust' : 'scram-sha-256'}`, '-E', 'UTF8', '--no-locale', ...(throwaway ? ['--no-sync'] : [])]);
     } finally {
       rmSync(dirname(pwfile), { recursive: true, force: true });
     }

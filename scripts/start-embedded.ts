@@ -44,17 +44,36 @@ function localSecret(dataDir: string, name: string): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
-  const stops: Array<() => Promise<unknown>> = [];
+  // Graceful stops in start order (run in reverse), each bounded; and what a second Ctrl-C does.
+  const stops: Array<{ name: string; stop: () => Promise<unknown>; graceMs: number }> = [];
+  const kills: Array<() => void> = [];
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    say('\nstopping Steward...');
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => process.stderr.write(`${(error as Error).message}\n`));
+    say('\nstopping Steward (Ctrl-C again to stop at once)...');
+    for (const { name, stop, graceMs } of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+      const outcome = await Promise.race([stop().then(() => 'stopped' as const), late]).catch((error: unknown) => {
+        process.stderr.write(`stopping the ${name}: ${(error as Error).message}\n`);
+        return 'failed' as const;
+      });
+      clearTimeout(timer);
+      if (outcome === 'late') process.stderr.write(`the ${name} did not stop within ${graceMs / 1000} s; going on\n`);
+    }
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  const stopAtOnce = () => {
+    // The servers are durable (SQLite for Temporal, WAL for PostgreSQL): an immediate stop loses
+    // nothing committed, and a workflow task or activity cut short is retried after the restart.
+    say('\nstopping at once.');
+    for (const kill of kills) kill();
+    process.exit(130);
+  };
+  const onSignal = () => (stopping ? stopAtOnce() : void stopAll(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     let temporalAddress = config.temporal.address;
@@ -68,7 +87,8 @@ async function main(): Promise<void> {
         uiPort: 8233,
         cliPath: config.temporal.cliPath,
       });
-      stops.push(() => temporal!.stop());
+      stops.push({ name: 'Temporal dev server', stop: () => temporal!.stop(), graceMs: 20_000 });
+      kills.push(() => temporal!.kill());
       temporalAddress = temporal.address;
     }
 
@@ -76,7 +96,8 @@ async function main(): Promise<void> {
     if (!databaseUrl) {
       say('starting the embedded PostgreSQL...');
       const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: await freePort() });
-      stops.push(() => pg.stop());
+      stops.push({ name: 'embedded PostgreSQL', stop: () => pg.stop(), graceMs: 35_000 });
+      kills.push(() => pg.kill());
       databaseUrl = pg.url;
     }
 
@@ -95,11 +116,12 @@ async function main(): Promise<void> {
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(Logger));
-    stops.push(() => worker.close());
+    // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
+    stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 
     const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config) }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
-    stops.push(() => api.close());
+    stops.push({ name: 'API', stop: () => api.close(), graceMs: 10_000 });
 
     const base = `http://127.0.0.1:${config.port}`;
     say();

@@ -22,7 +22,10 @@ export interface EmbeddedPostgres {
   url: string;
   dataDir: string;
   pid: number;
+  /** A fast shutdown: sessions are ended, committed data kept. */
   stop(): Promise<void>;
+  /** An immediate shutdown (a second Ctrl-C): the server recovers from its WAL on next start. */
+  kill(): void;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -253,6 +256,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         rmSync(dataDir, { recursive: true, force: true });
         rmSync(logPath, { force: true });
       }
+    },
+    kill() {
+      stopped = true;
+      if (alive(pid)) process.kill(pid, 'SIGQUIT');
     },
   };
 }

@@ -16,7 +16,6 @@ export class AlertmanagerPayloadPipe implements PipeTransform<unknown, Promise<A
     whitelist: true,
     forbidNonWhitelisted: false,
     forbidUnknownValues: true,
-    stopAtFirstError: true,
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => invalidFields(fieldProblems(errors)),

@@ -39,7 +39,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api' }),
-        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api' }),
+        // A request has REQUEST_DEADLINE_MS; no query of the API may outlast it.
+        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
         TemporalClientModule.forRoot(options.temporal),
         ProcessOptionsModule.forRoot(options.processes),
         IdentityModule.forRoot(options.auth),

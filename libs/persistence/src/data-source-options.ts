@@ -9,6 +9,8 @@ export interface DatabaseConnectionOptions {
   applicationName?: string;
   /** Log failed queries (default). Tests that provoke failures on purpose turn it off. */
   logErrors?: boolean;
+  /** PostgreSQL's statement_timeout for every session: no query of this process runs forever. */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -28,6 +30,6 @@ export function stewardDataSourceOptions(options: DatabaseConnectionOptions): Da
     logging: options.logErrors === false ? false : ['error'],
     applicationName: options.applicationName ?? 'steward',
     poolSize: options.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 10_000 },
+    extra: { connectionTimeoutMillis: 10_000, ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) },
   };
 }

@@ -21,7 +21,7 @@ import { STEWARD_ENTITIES } from './entities';
 /** TypeORM over the configured PostgreSQL, and the read-model services both processes use. */
 @Module({})
 export class PersistenceModule {
-  static forRoot(options: { url: string; applicationName: string; poolSize?: number }): DynamicModule {
+  static forRoot(options: { url: string; applicationName: string; poolSize?: number; statementTimeoutMs?: number }): DynamicModule {
     return {
       module: PersistenceModule,
       global: true,

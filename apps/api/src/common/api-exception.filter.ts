@@ -18,6 +18,8 @@ const REASON: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
@@ -48,29 +50,34 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ApiErrorBody {
-    if (exception instanceof StewardError) {
-      const statusCode = STATUS_OF[exception.code];
-      return { statusCode, error: REASON[statusCode], message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
-    }
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const raw = exception.getResponse();
-      const payload = typeof raw === 'string' ? { message: raw } : (raw as { message?: unknown; details?: unknown });
-      const message = Array.isArray(payload.message) ? payload.message.join('; ') : String(payload.message ?? exception.message);
-      return {
-        statusCode,
-        error: REASON[statusCode] ?? exception.name,
-        message,
-        ...(payload.details !== undefined ? { details: payload.details } : {}),
-      };
-    }
-    // body-parser's errors (malformed JSON, too large) carry a status but are not HttpExceptions.
-    const status = (exception as { status?: unknown; type?: unknown })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const type = (exception as { type?: string }).type;
-      const message = type === 'entity.parse.failed' ? 'request body is not valid JSON' : (exception as Error).message;
-      return { statusCode: status, error: REASON[status] ?? 'Bad Request', message };
-    }
-    return { statusCode: 500, error: REASON[500], message: 'internal error' };
+    return errorBodyOf(exception);
   }
+}
+
+/** The contract's error body for anything a handler may throw. */
+export function errorBodyOf(exception: unknown): ApiErrorBody {
+  if (exception instanceof StewardError) {
+    const statusCode = STATUS_OF[exception.code];
+    return { statusCode, error: REASON[statusCode], message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const raw = exception.getResponse();
+    const payload = typeof raw === 'string' ? { message: raw } : (raw as { message?: unknown; details?: unknown });
+    const message = Array.isArray(payload.message) ? payload.message.join('; ') : String(payload.message ?? exception.message);
+    return {
+      statusCode,
+      error: REASON[statusCode] ?? exception.name,
+      message,
+      ...(payload.details !== undefined ? { details: payload.details } : {}),
+    };
+  }
+  // body-parser's errors (malformed JSON, too large) carry a status but are not HttpExceptions.
+  const status = (exception as { status?: unknown; type?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (exception as { type?: string }).type;
+    const message = type === 'entity.parse.failed' ? 'request body is not valid JSON' : (exception as Error).message;
+    return { statusCode: status, error: REASON[status] ?? 'Bad Request', message };
+  }
+  return { statusCode: 500, error: REASON[500], message: 'internal error' };
 }

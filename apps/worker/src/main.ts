@@ -13,6 +13,7 @@ async function main(): Promise<void> {
       temporal: { ...config.temporal, address: config.temporal.address! },
       signingSecret: config.decisionSigningKey!,
       executorAllowedTargets: config.executorAllowedTargets,
+      executorCredentials: config.executorCredentials,
       logLevel: config.logLevel,
       processes: processesOf(config),
     }),

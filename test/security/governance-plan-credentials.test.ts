@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
-import { ChangeRequestEntity, seedDemoData } from '@steward/persistence';
+import type { Principal } from '@steward/identity';
+import { AuditEventEntity, ChangeRequestEntity, ChangeStepEntity, ConfigurationItemEntity, insertRows, seedDemoData } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { changeRequestBody } from '../support/fixtures';
@@ -29,8 +30,18 @@ describe('Governance: an attacker reading plans (approvers, the Temporal history
   beforeAll(async () => {
     database = await createTestDatabase('plan_credentials');
     await seedDemoData(database.db);
+    await insertRows(database.db.manager, ConfigurationItemEntity, [
+      Object.assign(new ConfigurationItemEntity(), { key: 'app-creds', name: 'app-creds', type: 'application', environment: 'staging', criticality: 4, ownerGroup: 'team-a', status: 'active', version: '1.0', usersAffected: 0, attributes: {}, tags: [], lastDiscoveredAt: null }),
+    ]);
     target = await startCountingTarget();
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue), startApi(database.url, taskQueue)]);
+    // The worker, and only the worker, holds the deploy credential, bound to the target's origin.
+    [worker, api] = await Promise.all([
+      startWorker(database.url, taskQueue, {
+        executorAllowedTargets: [target.hostPort],
+        executorCredentials: { 'deploy-bot': { headers: { Authorization: `Bearer ${TOKEN}` }, origins: [target.base] } },
+      }),
+      startApi(database.url, taskQueue),
+    ]);
     http = api.getHttpServer() as App;
     requester = { Authorization: `Bearer ${await tokenFor(DEMO_USERS.requester)}` };
   });
@@ -99,5 +110,77 @@ describe('Governance: an attacker reading plans (approvers, the Temporal history
     const after = (await request(http).get(`/api/changes/${body.id}`).set(auditor).expect(200)).body as { planHash: string };
     expect(after.planHash).toBe(before.planHash);
     expect(target.count()).toBe(0);
+  });
+
+  describe('through the whole stack: the worker resolves the name', () => {
+    const owner: Principal = { id: 'olga', name: 'Olga Owner', roles: ['cab_member'], groups: ['team-a'] };
+    const manager: Principal = { id: 'dave', name: 'Dave', roles: ['change_manager', 'cab_member'], groups: ['cab', 'change-managers'] };
+
+    /** A low-risk change on app-creds: one approval from the owner group, then it runs. */
+    async function approvedChange(action: Record<string, unknown>, path: string): Promise<string> {
+      const plan = {
+        steps: [
+          {
+            id: 'deploy',
+            name: 'Deploy app-creds',
+            kind: 'automated',
+            action: { executor: 'http', url: `${target.base}${path}`, ...action },
+            rollback: { executor: 'simulated', outcome: 'succeed', durationMs: 10 },
+            estimatedMinutes: 5,
+          },
+        ],
+      };
+      const { body } = await request(http).post('/api/changes').set(requester).send(changeRequestBody({ cis: ['app-creds'], plan })).expect(201);
+      const viewer = { Authorization: `Bearer ${await tokenFor(manager)}` };
+      const waiting = await eventually(
+        async () => (await request(http).get(`/api/changes/${body.id}`).set(viewer).expect(200)).body as { state: string; planHash: string },
+        (c) => c.state === 'awaiting_approval',
+      );
+      await request(http)
+        .post(`/api/changes/${body.id}/decisions`)
+        .set({ Authorization: `Bearer ${await tokenFor(owner)}` })
+        .send({ decision: 'approve', comment: 'credential by reference', planHash: waiting.planHash })
+        .expect(200);
+      return body.id as string;
+    }
+
+    async function ended(id: string): Promise<{ state: string }> {
+      const viewer = { Authorization: `Bearer ${await tokenFor(manager)}` };
+      return eventually(
+        async () => (await request(http).get(`/api/changes/${id}`).set(viewer).expect(200)).body as { state: string },
+        (c) => ['completed', 'failed', 'rolled_back'].includes(c.state),
+        30_000,
+      );
+    }
+
+    /** Everything Steward keeps about a change, as text: row, steps, timeline, audit. */
+    async function everythingKeptAbout(id: string): Promise<string> {
+      const viewer = { Authorization: `Bearer ${await tokenFor(manager)}` };
+      const timeline = (await request(http).get(`/api/changes/${id}/timeline`).set(viewer).expect(200)).body;
+      const change = (await request(http).get(`/api/changes/${id}`).set(viewer).expect(200)).body;
+      const steps = await database.db.getRepository(ChangeStepEntity).findBy({ changeId: id });
+      const audit = await database.db.getRepository(AuditEventEntity).findBy({ entityId: id });
+      const row = await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id });
+      return JSON.stringify({ timeline, change, steps, audit, row });
+    }
+
+    it('sends the credential the worker holds, and keeps it out of everything recorded', async () => {
+      const id = await approvedChange({ credential: 'deploy-bot' }, '/deploy-known');
+      expect((await ended(id)).state).toBe('completed');
+      const calls = target.calls.filter((c) => c.path === '/deploy-known');
+      expect(calls).toHaveLength(1);
+      expect(calls[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+      const step = await database.db.getRepository(ChangeStepEntity).findOneByOrFail({ changeId: id, stepId: 'deploy' });
+      expect(step.detail).toBe(`POST ${target.base}/deploy-known: HTTP 200 OK (application/json)`);
+      expect(await everythingKeptAbout(id)).not.toContain(TOKEN);
+    });
+
+    it('fails the step, without calling the target, when the worker holds no such credential', async () => {
+      const id = await approvedChange({ credential: 'release-bot' }, '/deploy-unknown');
+      expect(['failed', 'rolled_back']).toContain((await ended(id)).state);
+      const step = await database.db.getRepository(ChangeStepEntity).findOneByOrFail({ changeId: id, stepId: 'deploy' });
+      expect(step.detail).toContain('credential "release-bot" is not configured on this worker');
+      expect(target.count('/deploy-unknown')).toBe(0);
+    });
   });
 });

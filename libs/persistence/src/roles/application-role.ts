@@ -10,12 +10,24 @@ import { stewardDataSourceOptions } from '../data-source-options';
  * even by switching its refusing triggers off.
  */
 
-/** Tables that only grow: the application may SELECT and INSERT, nothing else. */
-export const APPEND_ONLY_TABLES = ['audit_event', 'incident_event'] as const;
+/**
+ * Tables whose rows the application may add but never rewrite or remove, with what it may do.
+ * Tables not yet created are skipped, so the list can name those of migrations to come. Any
+ * other table guarded by a `*_refuse_change` trigger is treated as append-only too.
+ */
+export const RESTRICTED_TABLES: Readonly<Record<string, readonly ('SELECT' | 'INSERT' | 'UPDATE')[]>> = {
+  audit_event: ['SELECT', 'INSERT'],
+  incident_event: ['SELECT', 'INSERT'],
+  audit_checkpoint: ['SELECT', 'INSERT'],
+  // The execution ledger: a claim takes its outcome once (its trigger checks which columns).
+  change_execution: ['SELECT', 'INSERT', 'UPDATE'],
+};
+export const APPEND_ONLY_TABLES = Object.keys(RESTRICTED_TABLES).filter((t) => !RESTRICTED_TABLES[t].includes('UPDATE'));
 /** Tables the application never touches. */
 const OWNER_ONLY_TABLES = ['steward_migrations'] as const;
 
 const ROLE = /^[a-z_][a-z0-9_]{0,62}$/;
+const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function quoted(role: string): string {
   if (!ROLE.test(role)) throw new Error(`"${role}" is not a plain lower-case role name`);
@@ -23,23 +35,30 @@ function quoted(role: string): string {
 }
 
 /**
- * The statements that give `role` its rights on every table of the schema as it stands.
- * Idempotent (each run revokes, then grants), and meant to run after every migration run,
- * since migrations keep adding tables.
+ * The statements that give `role` its rights on every table of the schema as it stands:
+ * `tables` are the schema's tables, `appendOnly` those a refusing trigger guards beyond the
+ * list above. Idempotent (each run revokes, then grants), and meant to run after every
+ * migration run, since migrations keep adding tables.
  */
-export function applicationRoleGrants(role: string, schema = 'public'): string[] {
+export function applicationRoleGrants(role: string, tables: readonly string[] = Object.keys(RESTRICTED_TABLES), appendOnly: readonly string[] = [], schema = 'public'): string[] {
   const r = quoted(role);
   const s = `"${schema}"`;
+  const existing = new Set(tables.filter((t) => TABLE.test(t)));
+  const restricted = new Map<string, readonly string[]>();
+  for (const [table, rights] of Object.entries(RESTRICTED_TABLES)) if (existing.has(table)) restricted.set(table, rights);
+  for (const table of appendOnly) if (existing.has(table) && !restricted.has(table)) restricted.set(table, ['SELECT', 'INSERT']);
   return [
     `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
     `REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${r}`,
     `REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${r}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${r}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
-    // TRUNCATE, REFERENCES and TRIGGER were never granted; UPDATE and DELETE go again here.
-    ...APPEND_ONLY_TABLES.map((table) => `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}."${table}" FROM ${r}`),
-    ...APPEND_ONLY_TABLES.map((table) => `REVOKE ALL ON ${s}."${table}" FROM PUBLIC`),
-    ...OWNER_ONLY_TABLES.map((table) => `REVOKE ALL ON ${s}."${table}" FROM ${r}`),
+    // TRUNCATE, REFERENCES and TRIGGER were never granted; the rest goes again here.
+    ...[...restricted].flatMap(([table, rights]) => [
+      `REVOKE ALL ON ${s}."${table}" FROM ${r}, PUBLIC`,
+      `GRANT ${rights.join(', ')} ON ${s}."${table}" TO ${r}`,
+    ]),
+    ...OWNER_ONLY_TABLES.filter((t) => existing.has(t)).map((table) => `REVOKE ALL ON ${s}."${table}" FROM ${r}`),
   ];
 }
 
@@ -56,7 +75,11 @@ export async function grantApplicationRole(db: Queryable, role: string): Promise
   if (rows.length === 0) throw new Error(`DATABASE_APP_ROLE: the role ${role} does not exist (create it first: docs/security/secrets-and-executor.md)`);
   if (rows[0].rolsuper) throw new Error(`DATABASE_APP_ROLE: ${role} is a superuser; the application role must not be one`);
   if (rows[0].is_self) throw new Error(`DATABASE_APP_ROLE: ${role} is the role running the migrations; the application needs a role of its own`);
-  for (const statement of applicationRoleGrants(role)) await db.query(statement);
+  const tables = ((await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as Array<{ tablename: string }>).map((t) => t.tablename);
+  // Tables a refusing trigger guards (audit_event_refuse_change and its kind) are append-only.
+  const guarded = (await db.query(`SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND NOT t.tgisinternal AND p.proname LIKE '%refuse_change'`)) as Array<{ relname: string }>;
+  for (const statement of applicationRoleGrants(role, tables, guarded.map((g) => g.relname))) await db.query(statement);
 }
 
 /** Runs pending migrations as the owner, then (given an application role) grants it its rights. */

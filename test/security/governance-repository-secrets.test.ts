@@ -126,11 +126,17 @@ describe('Governance: an attacker with a copy of the repository', () => {
       const { services } = readCompose(path);
       const env = (service: string) => services[service].environment as Record<string, string>;
       for (const service of ['api', 'worker']) {
-        expect(env(service).JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
-        expect(env(service).DECISION_SIGNING_KEY).toMatch(/^\$\{DECISION_SIGNING_KEY:\?/);
+        expect(env(service).PAYLOAD_CODEC_KEYS).toMatch(/^\$\{PAYLOAD_CODEC_KEYS:\?/);
         expect(env(service).DATABASE_URL).toMatch(/^postgres:\/\/steward_app:\$\{STEWARD_DB_APP_PASSWORD:\?/);
         expect(env(service).DATABASE_MIGRATION_URL).toBeUndefined();
       }
+      expect(env('api').JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+      expect(env('api').DECISION_SIGNING_KEY).toMatch(/^\$\{DECISION_SIGNING_KEY:\?/);
+      // Each process gets only its own secrets: the worker cannot sign a vote nor mint a bearer token.
+      expect(env('worker').DECISION_VERIFY_KEY).toMatch(/^\$\{DECISION_VERIFY_KEY:\?/);
+      expect(env('worker').WORKER_SECRET).toMatch(/^\$\{WORKER_SECRET:\?/);
+      expect(env('worker').DECISION_SIGNING_KEY).toBeUndefined();
+      expect(env('worker').JWT_SECRET).toBeUndefined();
       expect(env('api').EXECUTOR_CREDENTIALS).toBeUndefined(); // only the worker holds credentials
       expect(env('migrate').DATABASE_MIGRATION_URL).toMatch(/^postgres:\/\/steward_owner:\$\{STEWARD_DB_OWNER_PASSWORD:\?/);
       expect(env('migrate').DATABASE_APP_ROLE).toBe('steward_app');

@@ -43,6 +43,12 @@ describe('start-up refuses secrets published in the repository', () => {
     ]);
   });
 
+  it('checks the secrets of the other slices too, a list key by key', () => {
+    expect(problemsOf({ WORKER_SECRET: 'steward-test-signing-secret-0123456789-abcdefgh' })).toEqual([expect.stringMatching(/^WORKER_SECRET is a value published/)]);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k2:${REAL},test-1:v02Sj1LNvuYFHXdbK929hs7drMT1+EY1Yd38DC+nVFA=` })).toEqual([expect.stringMatching(/^PAYLOAD_CODEC_KEYS is a value published/)]);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k2:${REAL}`, WORKER_SECRET: `${REAL}w` })).toEqual([]);
+  });
+
   it('accepts real secrets', () => {
     const config = loadConfig({ JWT_SECRET: REAL, DECISION_SIGNING_KEY: `${REAL}x`, DATABASE_URL: `postgres://app:${REAL}@db/steward` });
     expect(config.auth.jwtSecret).toBe(REAL);

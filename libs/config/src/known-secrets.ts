@@ -24,7 +24,36 @@ export const KNOWN_EXAMPLE_SECRETS: readonly string[] = [
   'executor-signing-key-0123456789abcdef',
   'a-test-secret-that-is-long-enough-0123456789',
   'a-signing-secret-for-tests-0123456789abcdef',
+  'security-suite-executor-key-0123456789abcdef',
+  // The payload codec and Ed25519 decision keys of the test harness (issue 11, Temporal slice).
+  'RuPmX1NXfPDMEjAZNxkVwUTi2/Ti5gIM8s/seeEDP8k=',
+  'v02Sj1LNvuYFHXdbK929hs7drMT1+EY1Yd38DC+nVFA=',
 ];
+
+/**
+ * Secret variables read by other parts of the configuration, checked here from the raw
+ * environment so that every secret passes the same rule. A list variable (`id:key,id:key`) is
+ * checked key by key.
+ */
+export const OTHER_SECRET_VARIABLES: readonly { name: string; list?: boolean }[] = [
+  { name: 'WORKER_SECRET' },
+  { name: 'AUDIT_SIGNING_KEY' },
+  { name: 'TEMPORAL_API_KEY' },
+  { name: 'PAYLOAD_CODEC_KEYS', list: true },
+];
+
+/** The problems of the secret variables of OTHER_SECRET_VARIABLES in `env`. */
+export function otherSecretProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const { name, list } of OTHER_SECRET_VARIABLES) {
+    const value = env[name];
+    if (!value) continue;
+    const parts = list ? value.split(',').map((entry) => entry.slice(entry.indexOf(':') + 1)) : [value];
+    const problem = parts.map((part) => exampleSecretProblem(name, part)).find((p) => p !== undefined);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
 
 /** Words that only a value someone meant to replace contains. */
 const PLACEHOLDER = /change[-_ .]?me|replace[-_ .]?me|dev[-_ .]?only|for[-_ .]?tests?\b|example|placeholder|insecure|not[-_ .]?secret|your[-_ .]?(secret|key|password|token)/i;

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { resolve } from 'node:path';
 import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
-import { exampleSecretProblem, passwordOfUrl } from './known-secrets';
+import { exampleSecretProblem, otherSecretProblems, passwordOfUrl } from './known-secrets';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -290,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     const problem = exampleSecretProblem(variable, value);
     if (problem) problems.push(problem);
   }
+  problems.push(...otherSecretProblems(env));
   const executorCredentials = parseExecutorCredentials(parsed.EXECUTOR_CREDENTIALS);
   problems.push(...executorCredentials.problems);
 

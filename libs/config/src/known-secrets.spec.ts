@@ -34,6 +34,9 @@ describe('start-up refuses secrets published in the repository', () => {
   it('refuses a value that says it is a placeholder', () => {
     expect(problemsOf({ JWT_SECRET: 'please-change-me-before-going-live-0123456789' })).toEqual([expect.stringMatching(/^JWT_SECRET looks like a placeholder/)]);
     expect(problemsOf({ DECISION_SIGNING_KEY: 'an-example-signing-key-of-enough-length-xyz' })).toEqual([expect.stringMatching(/^DECISION_SIGNING_KEY looks like a placeholder/)]);
+    // Copied from the documentation's EXECUTOR_CREDENTIALS example without filling it in.
+    const copied = JSON.stringify({ 'deploy-bot': { headers: { Authorization: 'Bearer <the token your deploy system issued>' }, origins: ['https://deploy.example.com'] } });
+    expect(problemsOf({ EXECUTOR_CREDENTIALS: copied })).toEqual([expect.stringMatching(/^EXECUTOR_CREDENTIALS\.deploy-bot\.headers\.Authorization looks like a placeholder/)]);
   });
 
   it("refuses the old compose fallback as a database URL's password", () => {

@@ -56,7 +56,7 @@ export function otherSecretProblems(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** Words that only a value someone meant to replace contains. */
-const PLACEHOLDER = /change[-_ .]?me|replace[-_ .]?me|dev[-_ .]?only|for[-_ .]?tests?\b|example|placeholder|insecure|not[-_ .]?secret|your[-_ .]?(secret|key|password|token)/i;
+const PLACEHOLDER = /change[-_ .]?me|replace[-_ .]?me|dev[-_ .]?only|for[-_ .]?tests?\b|example|placeholder|insecure|not[-_ .]?secret|your[-_ .]?(secret|key|password|token)|<[^<>]{1,80}>/i;
 
 /**
  * Why `value` of `variable` must not be used as a secret, or undefined when it may. The
@@ -69,7 +69,7 @@ export function exampleSecretProblem(variable: string, value: string | undefined
     return `${variable} is a value published in the Steward repository (an example, a default or a test secret): generate a new one, e.g. openssl rand -base64 48`;
   }
   if (PLACEHOLDER.test(trimmed)) {
-    return `${variable} looks like a placeholder (it says change-me, example, dev-only or the like): generate a real secret, e.g. openssl rand -base64 48`;
+    return `${variable} looks like a placeholder (it says change-me, example, dev-only, <...> or the like): generate a real secret, e.g. openssl rand -base64 48`;
   }
   return undefined;
 }

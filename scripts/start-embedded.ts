@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const temporalOptions = { ...config.temporal, address: temporalAddress };
 
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, logLevel: config.logLevel, processes: processesOf(config) }),
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config) }),
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(Logger));

@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import type { ExecutorCredentials } from '@steward/config';
 import { StewardError } from '@steward/domain';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -7,7 +8,7 @@ import {
   ExecutorRegistry,
   ExecutorsModule,
   HttpExecutor,
-  MAX_RESPONSE_DETAIL_BYTES,
+  MAX_STEP_DETAIL_CHARS,
   type StepExecutionContext,
 } from '../../activities/change/executors';
 
@@ -44,7 +45,7 @@ async function startTarget(): Promise<{ server: Server; base: string; seen: Seen
       } else if (path === '/redirected') {
         res.writeHead(200).end('followed');
       } else if (path === '/big') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(MAX_RESPONSE_DETAIL_BYTES + 10_000));
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(MAX_STEP_DETAIL_CHARS + 100_000));
       } else if (path === '/accepted-later') {
         res.writeHead(202).end('queued');
       } else if (path.startsWith('/hang')) {
@@ -73,8 +74,8 @@ function context(overrides: Partial<StepExecutionContext> = {}): StepExecutionCo
   };
 }
 
-async function executorWith(allowedTargets: string[]): Promise<{ http: HttpExecutor; registry: ExecutorRegistry }> {
-  const moduleRef = await Test.createTestingModule({ imports: [ExecutorsModule.forRoot({ allowedTargets, signingKey: SIGNING_KEY })] }).compile();
+async function executorWith(allowedTargets: string[], credentials: ExecutorCredentials = {}): Promise<{ http: HttpExecutor; registry: ExecutorRegistry }> {
+  const moduleRef = await Test.createTestingModule({ imports: [ExecutorsModule.forRoot({ allowedTargets, signingKey: SIGNING_KEY, credentials })] }).compile();
   return { http: moduleRef.get(HttpExecutor), registry: moduleRef.get(ExecutorRegistry) };
 }
 
@@ -118,10 +119,10 @@ describe('http executor against a real HTTP server', () => {
     expect(target.seen).toHaveLength(0);
   });
 
-  it('reports a 2xx as succeeded with the status and the response body', async () => {
+  it('reports a 2xx as succeeded with the status and content type, never the response body', async () => {
     const ctx = context();
     const result = await http.execute({ executor: 'http', url: `${target.base}/ok` }, ctx);
-    expect(result).toMatchObject({ outcome: 'succeeded', statusCode: 200, detail: `POST ${target.base}/ok: HTTP 200 OK: {"deployed":true}` });
+    expect(result).toMatchObject({ outcome: 'succeeded', statusCode: 200, detail: `POST ${target.base}/ok: HTTP 200 OK (application/json)` });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(ctx.beats.length).toBeGreaterThanOrEqual(1);
     await expect(http.execute({ executor: 'http', url: `${target.base}/created`, method: 'PUT' }, context())).resolves.toMatchObject({ outcome: 'succeeded', statusCode: 201 });
@@ -131,7 +132,9 @@ describe('http executor against a real HTTP server', () => {
     const before = Math.floor(Date.now() / 1000);
     const url = `${target.base}/ok?release=2024.1`;
     const body = { version: '1.4.2', services: ['api', 'worker'], dryRun: false };
-    await http.execute({ executor: 'http', url, method: 'PATCH', headers: { Authorization: 'Bearer target-token', 'X-Custom': 'yes' }, body }, context());
+    // The credential is the worker's: the call names it, the worker adds its headers.
+    const { http: withCredential } = await executorWith(['127.0.0.1:*'], { 'deploy-bot': { headers: { Authorization: 'Bearer target-token' }, origins: [target.base] } });
+    await withCredential.execute({ executor: 'http', url, method: 'PATCH', credential: 'deploy-bot', headers: { 'X-Custom': 'yes' }, body }, context());
 
     expect(target.seen).toHaveLength(1);
     const [request] = target.seen;
@@ -162,11 +165,11 @@ describe('http executor against a real HTTP server', () => {
     expect(request.headers['x-steward-signature']).toBe(`sha256=${expected}`);
   });
 
-  it('reports a 500 as failed with the status and the body, without throwing', async () => {
+  it('reports a 500 as failed with the status, without the body and without throwing', async () => {
     await expect(http.execute({ executor: 'http', url: `${target.base}/fail` }, context())).resolves.toMatchObject({
       outcome: 'failed',
       statusCode: 500,
-      detail: `POST ${target.base}/fail: HTTP 500 Internal Server Error: database migration failed`,
+      detail: `POST ${target.base}/fail: HTTP 500 Internal Server Error (text/plain)`,
     });
   });
 
@@ -186,7 +189,11 @@ describe('http executor against a real HTTP server', () => {
 
   it('does not follow a redirect: a 302 is a failure naming the location', async () => {
     const result = await http.execute({ executor: 'http', url: `${target.base}/redirect` }, context());
-    expect(result).toMatchObject({ outcome: 'failed', statusCode: 302, detail: `POST ${target.base}/redirect: HTTP 302 Found: redirect to /redirected not followed` });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      statusCode: 302,
+      detail: `POST ${target.base}/redirect: HTTP 302 Found: redirect to ${target.base}/redirected not followed (the plan names the final URL)`,
+    });
     expect(target.seen.map((s) => s.url)).toEqual(['/redirect']);
   });
 
@@ -205,12 +212,31 @@ describe('http executor against a real HTTP server', () => {
     await waitFor(() => target.closed.includes('/hang-abort'));
   });
 
-  it('reads at most 64 KiB of the response body into the detail', async () => {
+  it('keeps a short detail without the response body, however large the body', async () => {
     const result = await http.execute({ executor: 'http', url: `${target.base}/big`, method: 'GET' }, context());
-    expect(result.outcome).toBe('succeeded');
-    expect(result.detail).toContain('x'.repeat(MAX_RESPONSE_DETAIL_BYTES));
-    expect(result.detail).not.toContain('x'.repeat(MAX_RESPONSE_DETAIL_BYTES + 1));
-    expect(result.detail).toMatch(/… \[truncated at 65536 bytes\]$/);
+    expect(result).toMatchObject({ outcome: 'succeeded', detail: `GET ${target.base}/big: HTTP 200 OK (text/plain)` });
+    expect(result.detail.length).toBeLessThanOrEqual(MAX_STEP_DETAIL_CHARS);
+  });
+
+  it('refuses a credential the worker does not hold, or one not bound to the origin, before sending anything', async () => {
+    const { http: withCredential } = await executorWith(['127.0.0.1:*'], { 'deploy-bot': { headers: { Authorization: 'Bearer target-token' }, origins: ['https://deploy.example.com'] } });
+    await expect(withCredential.execute({ executor: 'http', url: `${target.base}/ok`, credential: 'release-bot' }, context())).rejects.toMatchObject({
+      code: 'invalid',
+      message: 'http executor: credential "release-bot" is not configured on this worker (EXECUTOR_CREDENTIALS)',
+    });
+    await expect(withCredential.execute({ executor: 'http', url: `${target.base}/ok`, credential: 'deploy-bot' }, context())).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining(`credential "deploy-bot" may not be sent to ${target.base}`),
+    });
+    expect(target.seen).toHaveLength(0);
+  });
+
+  it('refuses a plan that carries a credential itself, naming the header', async () => {
+    await expect(http.execute({ executor: 'http', url: `${target.base}/ok`, headers: { Authorization: 'Bearer target-token' } }, context())).rejects.toMatchObject({
+      code: 'invalid',
+      details: { field: 'headers.Authorization' },
+    });
+    expect(target.seen).toHaveLength(0);
   });
 
   it('reports an unreachable target as failed', async () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ChangeProcessConfig, ProcessOptionsInput } from '@steward/config';
+import type { ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
 import { signToken, type Principal } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
@@ -106,7 +106,13 @@ function quietTemporalRuntime(): void {
 export async function startWorker(
   databaseUrl: string,
   taskQueue: string,
-  options: { executorAllowedTargets?: string[]; processes?: ProcessOptionsInput; /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string } = {},
+  options: {
+    executorAllowedTargets?: string[];
+    /** EXECUTOR_CREDENTIALS as loadConfig gives them: named credentials http steps may use. */
+    executorCredentials?: ExecutorCredentials;
+    processes?: ProcessOptionsInput;
+    /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string;
+  } = {},
 ): Promise<INestApplicationContext> {
   quietTemporalRuntime();
   return NestFactory.createApplicationContext(
@@ -115,6 +121,7 @@ export async function startWorker(
       temporal: options.temporalAddress ? { ...temporalSettings(taskQueue), address: options.temporalAddress } : temporalSettings(taskQueue),
       signingSecret: TEST_SIGNING_SECRET,
       executorAllowedTargets: options.executorAllowedTargets ?? [],
+      executorCredentials: options.executorCredentials,
       workflowBundlePath: testEnv('workflowBundle'),
       logLevel: 'error',
       processes: options.processes,

@@ -1,3 +1,4 @@
+import type { ExecutorCredentials } from '@steward/config';
 import { parseTargetPattern, type TargetPattern } from './target-policy';
 
 export const MIN_SIGNING_KEY_LENGTH = 32;
@@ -16,6 +17,8 @@ export class ExecutorSettings {
     readonly allowedTargets: string[],
     /** The HMAC key of `X-Steward-Signature`; targets verify requests with it. */
     readonly signingKey: string,
+    /** EXECUTOR_CREDENTIALS, as loadConfig checked them: plans name them, only the worker holds them. */
+    readonly credentials: Readonly<ExecutorCredentials> = {},
   ) {
     this.targetPatterns = allowedTargets.map((pattern) => parseTargetPattern(pattern));
     if (typeof signingKey !== 'string' || signingKey.length < MIN_SIGNING_KEY_LENGTH) {

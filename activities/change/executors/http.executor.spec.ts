@@ -1,6 +1,6 @@
 import { StewardError } from '@steward/domain';
 import { ExecutorSettings } from './executor-settings';
-import { HostResolver, HttpExecutor, parseHttpCall } from './http.executor';
+import { HostResolver, HttpExecutor, MAX_STEP_DETAIL_CHARS, parseHttpCall, pinnedLookup } from './http.executor';
 import type { StepExecutionContext } from './step-executor';
 
 /** DNS pinned by the test: no network is touched, since every call here is refused. */
@@ -109,5 +109,53 @@ describe('parseHttpCall', () => {
     }
     expect(error).toBeInstanceOf(StewardError);
     expect(error).toMatchObject({ code: 'invalid', details: { field } });
+  });
+});
+
+describe('pinnedLookup', () => {
+  it('answers the checked address whatever name it is asked, in both callback forms', () => {
+    const lookup = pinnedLookup('192.0.2.10') as unknown as (host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => void;
+    const single = jest.fn();
+    lookup('rebind.example', {}, single);
+    expect(single).toHaveBeenCalledWith(null, '192.0.2.10', 4);
+    const all = jest.fn();
+    lookup('anything.else', { all: true }, all);
+    expect(all).toHaveBeenCalledWith(null, [{ address: '192.0.2.10', family: 4 }]);
+    const v6 = jest.fn();
+    (pinnedLookup('2001:db8::1') as unknown as typeof lookup)('x', {}, v6);
+    expect(v6).toHaveBeenCalledWith(null, '2001:db8::1', 6);
+  });
+});
+
+describe('parseHttpCall and credentials', () => {
+  it('keeps the name of a credential, never a value', () => {
+    expect(parseHttpCall({ executor: 'http', url: 'https://deploy.example.com/', credential: 'deploy-bot' }).credential).toBe('deploy-bot');
+  });
+
+  it.each([
+    [{ headers: { Authorization: 'Bearer abcdefgh' } }, 'headers.Authorization'],
+    [{ headers: { Cookie: 'sid=1' } }, 'headers.Cookie'],
+    [{ headers: { 'X-Trace': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' } }, 'headers.X-Trace'],
+    [{ credential: 'not a name' }, 'credential'],
+    [{ body: { password: 'hunter2' } }, 'body.password'],
+  ])('refuses %j as invalid, naming %s', (fields, field) => {
+    expect(() => parseHttpCall({ executor: 'http', url: 'https://deploy.example.com/', ...fields })).toThrow(expect.objectContaining({ code: 'invalid', details: { field } }));
+  });
+});
+
+describe('HttpExecutor step details', () => {
+  it('refuses an unknown credential before resolving anything', async () => {
+    const resolver = new FakeResolver({});
+    const resolve = jest.spyOn(resolver, 'resolve');
+    const http = new HttpExecutor(new ExecutorSettings([], 'k'.repeat(32), {}), resolver);
+    await expect(http.execute({ executor: 'http', url: 'https://deploy.example.com/', credential: 'deploy-bot' }, ctx)).rejects.toMatchObject({ code: 'invalid', details: { field: 'credential' } });
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('keeps failure details short and redacted', async () => {
+    const http = new HttpExecutor(new ExecutorSettings([], 'k'.repeat(32)), new FakeResolver({}));
+    const result = await http.execute({ executor: 'http', url: `https://${'a'.repeat(200)}.invalid/${'p'.repeat(200)}` }, ctx);
+    expect(result.outcome).toBe('failed');
+    expect(result.detail.length).toBeLessThanOrEqual(MAX_STEP_DETAIL_CHARS);
   });
 });

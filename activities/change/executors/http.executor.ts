@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { StepAction } from '@steward/contracts';
-import { StewardError } from '@steward/domain';
+import { StewardError, httpCallSecretProblems, redactSecrets } from '@steward/domain';
 import { lookup } from 'node:dns/promises';
+import { STATUS_CODES, request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { ExecutorSettings } from './executor-settings';
 import { signatureHeader } from './request-signature';
 import type { StepExecutionContext, StepExecutionResult, StepExecutor } from './step-executor';
@@ -12,8 +15,13 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 export const MAX_HTTP_TIMEOUT_MS = 300_000;
-/** How much of the response body goes into the detail. */
-export const MAX_RESPONSE_DETAIL_BYTES = 64 * 1024;
+/**
+ * The longest step detail the executor returns. A detail lands in change_step.detail, the
+ * timeline, the audit log and the workflow history: it says what happened (method, origin
+ * and path, status, content type), never what the target answered, since a response body can
+ * carry anything, secrets included, in any size.
+ */
+export const MAX_STEP_DETAIL_CHARS = 300;
 /** How often a call in flight heartbeats, so that a cancellation reaches it. */
 export const HTTP_HEARTBEAT_INTERVAL_MS = 1_000;
 
@@ -44,6 +52,8 @@ export interface HttpCall {
   timeoutMs: number;
   /** Statuses that mean success; unset: any 2xx. */
   successStatus?: number[];
+  /** The name of a credential the worker holds (EXECUTOR_CREDENTIALS); the plan never holds one. */
+  credential?: string;
 }
 
 function invalid(field: string, message: string): StewardError {
@@ -61,7 +71,10 @@ export function parseHttpCall(call: StepAction): HttpCall {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw invalid('url', 'must be an http(s) URL');
-  if (url.username || url.password) throw invalid('url', 'must not carry credentials (send them in headers)');
+  if (url.username || url.password) throw invalid('url', 'must not carry credentials (name a credential the worker holds with "credential")');
+  // The API refuses these plans already; a plan that reached the worker another way is refused again.
+  const [secret] = httpCallSecretProblems(call, '');
+  if (secret) throw invalid(secret.field.replace(/^\./, ''), secret.message);
 
   const methodValue = call.method ?? 'POST';
   const method = typeof methodValue === 'string' ? methodValue.toUpperCase() : '';
@@ -99,7 +112,8 @@ export function parseHttpCall(call: StepAction): HttpCall {
     successStatus = list as number[];
   }
 
-  return { executor: 'http', url, method: method as HttpMethod, headers, body: call.body, timeoutMs, successStatus };
+  const credential = typeof call.credential === 'string' ? call.credential : undefined;
+  return { executor: 'http', url, method: method as HttpMethod, headers, body: call.body, timeoutMs, successStatus, ...(credential ? { credential } : {}) };
 }
 
 /** Resolves a hostname to every address it has; injectable so that tests can pin DNS. */
@@ -130,48 +144,101 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Up to `limit` bytes of the body as text, and whether there was more. Cancels the rest. */
-async function readBodyPrefix(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: '', truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-      if (size > limit) {
-        truncated = true;
-        break;
-      }
-    }
-  } finally {
-    if (truncated) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-  const bytes = Buffer.concat(chunks).subarray(0, limit);
-  return { text: new TextDecoder('utf-8', { fatal: false }).decode(bytes), truncated };
+/**
+ * A `lookup` for the socket that answers the address the guard checked, whatever it is asked:
+ * the connection never resolves the hostname a second time, so a DNS answer that changes
+ * between the check and the connect (rebinding) changes nothing.
+ */
+export function pinnedLookup(address: string): LookupFunction {
+  const family = parseIpAddress(address)?.family ?? 4;
+  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (options?.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  }) as unknown as LookupFunction;
 }
 
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  if (cause?.message) return cause.message;
-  return error instanceof Error ? error.message : String(error);
+interface PinnedRequest {
+  url: URL;
+  method: HttpMethod;
+  /** The checked address the socket connects to. */
+  address: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
 }
 
 /**
- * Calls an HTTP endpoint of the target system. Refuses (StewardError 'forbidden') hosts that
- * resolve to loopback, private, link-local, unspecified, multicast or reserved addresses unless
- * EXECUTOR_ALLOWED_TARGETS lets them; follows no redirect; signs every request so the target
- * can verify Steward sent it (see request-signature.ts).
+ * One request to the pinned address. The URL's hostname still names the host (Host header,
+ * TLS server name and certificate check); only the address lookup is replaced. No agent, so no
+ * pooled socket to another address is reused; no redirect is followed (node:http follows none).
+ */
+function sendPinned(req: PinnedRequest): Promise<IncomingMessage> {
+  const hostname = req.url.hostname.startsWith('[') ? req.url.hostname.slice(1, -1) : req.url.hostname;
+  const isIp = parseIpAddress(hostname) !== undefined;
+  const options = {
+    method: req.method,
+    host: hostname,
+    port: effectivePort(req.url),
+    path: `${req.url.pathname}${req.url.search}`,
+    headers: req.headers,
+    lookup: pinnedLookup(req.address),
+    agent: false as const,
+    signal: req.signal,
+    // SNI takes a hostname only; for an IP URL the certificate is checked against the IP.
+    ...(req.url.protocol === 'https:' && !isIp ? { servername: hostname } : {}),
+  };
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const outgoing = (req.url.protocol === 'https:' ? httpsRequest : httpRequest)(options, resolve);
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
+  });
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = (error as { code?: string })?.code;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if (code && code !== 'ABORT_ERR') return code;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A content type as a short token (`application/json`), or nothing when it is anything else. */
+function contentTypeOf(response: IncomingMessage): string {
+  const match = /^\s*([\w.+-]{1,64}\/[\w.+-]{1,64})/.exec(String(response.headers['content-type'] ?? ''));
+  return match ? ` (${match[1].toLowerCase()})` : '';
+}
+
+/** Where a redirect pointed, without its query or fragment (they may carry tokens). */
+function redirectTarget(location: string | undefined, base: URL): string {
+  if (!location) return '';
+  try {
+    const target = new URL(location, base);
+    return ` to ${target.origin}${target.pathname}`;
+  } catch {
+    return ' to an invalid location';
+  }
+}
+
+/** The detail as it may be stored: redacted and short. */
+function storable(detail: string): string {
+  const redacted = redactSecrets(detail);
+  return redacted.length <= MAX_STEP_DETAIL_CHARS ? redacted : `${redacted.slice(0, MAX_STEP_DETAIL_CHARS - 1)}…`;
+}
+
+/**
+ * Calls an HTTP endpoint of the target system.
  *
- * Known limit: fetch resolves the hostname again when it connects, so a DNS server that
- * answers differently the second time (rebinding) is not caught here; pinning the checked
- * address needs an undici dispatcher with a custom lookup.
+ * - SSRF: the host is resolved once; every address must be public or allowed by
+ *   EXECUTOR_ALLOWED_TARGETS (target-policy.ts), else StewardError 'forbidden'; the socket
+ *   then connects to the first checked address through a pinned lookup, never resolving
+ *   again (no DNS rebinding). Redirects are never followed: a 3xx is a failure naming where
+ *   it pointed (unless successStatus lists it), so a target cannot bounce the call inward.
+ * - Credentials: a call names one (`credential`) that the worker holds (EXECUTOR_CREDENTIALS);
+ *   an unknown name, or an origin the credential is not bound to, is refused (StewardError
+ *   'invalid' / 'forbidden', non-retryable: the step fails with that reason).
+ * - Unsafe consumption: only the status line is read; the response body is discarded unread,
+ *   so a huge, slow or hostile body costs nothing and never reaches a step detail.
+ * - Every request is signed so the target can verify Steward sent it (request-signature.ts).
  */
 @Injectable()
 export class HttpExecutor implements StepExecutor {
@@ -186,9 +253,10 @@ export class HttpExecutor implements StepExecutor {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const where = `${method} ${url.origin}${url.pathname}`; // no query: it may carry secrets
-    const failed = (detail: string, statusCode?: number): StepExecutionResult => ({ outcome: 'failed', detail: `${where}: ${detail}`, statusCode, durationMs: elapsed() });
+    const failed = (detail: string, statusCode?: number): StepExecutionResult => ({ outcome: 'failed', detail: storable(`${where}: ${detail}`), statusCode, durationMs: elapsed() });
 
     if (context.signal.aborted) throw context.signal.reason;
+    const credentialHeaders = this.credentialFor(parsed);
     let bodyText: string | undefined;
     if (parsed.body !== undefined) {
       try {
@@ -231,44 +299,59 @@ export class HttpExecutor implements StepExecutor {
       }
 
       const timestamp = Math.floor(Date.now() / 1000);
-      const headers = new Headers(parsed.headers);
-      if (bodyText !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-      if (!headers.has('user-agent')) headers.set('user-agent', 'Steward-Executor/1');
-      headers.set('Idempotency-Key', context.idempotencyKey);
-      headers.set('X-Steward-Change', context.changeId);
-      headers.set('X-Steward-Step', context.stepId);
-      headers.set('X-Steward-Timestamp', String(timestamp));
-      headers.set('X-Steward-Signature', signatureHeader(this.settings.signingKey, { timestamp, method, url: url.href, body: bodyText ?? '' }));
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(parsed.headers)) headers[name.toLowerCase()] = value;
+      if (bodyText !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        headers['content-length'] = String(Buffer.byteLength(bodyText));
+      }
+      headers['user-agent'] ??= 'Steward-Executor/1';
+      for (const [name, value] of Object.entries(credentialHeaders)) headers[name.toLowerCase()] = value;
+      headers['idempotency-key'] = context.idempotencyKey;
+      headers['x-steward-change'] = context.changeId;
+      headers['x-steward-step'] = context.stepId;
+      headers['x-steward-timestamp'] = String(timestamp);
+      headers['x-steward-signature'] = signatureHeader(this.settings.signingKey, { timestamp, method, url: url.href, body: bodyText ?? '' });
 
-      let response: Response;
+      let response: IncomingMessage;
       try {
-        response = await fetch(url.href, { method, headers, body: bodyText, redirect: 'manual', signal });
+        response = await sendPinned({ url, method, address: verdict.addresses[0].address, headers, body: bodyText, signal });
       } catch (error) {
         if (context.signal.aborted) throw context.signal.reason;
         if (timeout.aborted) return timedOut();
         return failed(`request failed: ${describeNetworkError(error)}`);
       }
+      // The body is never read: its size, pace and content are the target's, not ours.
+      response.destroy();
 
-      const status = response.status;
-      const statusLine = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      let bodyNote: string;
-      try {
-        const { text, truncated } = await readBodyPrefix(response, MAX_RESPONSE_DETAIL_BYTES);
-        bodyNote = text.length > 0 ? `: ${text}${truncated ? ` … [truncated at ${MAX_RESPONSE_DETAIL_BYTES} bytes]` : ''}` : '';
-      } catch (error) {
-        if (context.signal.aborted) throw context.signal.reason;
-        bodyNote = timeout.aborted ? ` (response body timed out after ${parsed.timeoutMs} ms)` : ` (response body unreadable: ${describeNetworkError(error)})`;
-      }
-
+      const status = response.statusCode ?? 0;
+      // The standard reason phrase, not the target's: a status line can carry text too.
+      const statusLine = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}${contentTypeOf(response)}`;
       const success = parsed.successStatus ? parsed.successStatus.includes(status) : status >= 200 && status <= 299;
-      if (success) return { outcome: 'succeeded', detail: `${where}: ${statusLine}${bodyNote}`, statusCode: status, durationMs: elapsed() };
+      if (success) return { outcome: 'succeeded', detail: storable(`${where}: ${statusLine}`), statusCode: status, durationMs: elapsed() };
       if (status >= 300 && status <= 399) {
-        const location = response.headers.get('location');
-        return failed(`${statusLine}: redirect${location ? ` to ${location}` : ''} not followed${bodyNote}`, status);
+        const location = response.headers.location;
+        return failed(`${statusLine}: redirect${redirectTarget(Array.isArray(location) ? location[0] : location, url)} not followed (the plan names the final URL)`, status);
       }
-      return failed(`${statusLine}${bodyNote}`, status);
+      return failed(statusLine, status);
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** The headers of the credential the call names; refuses an unknown one, or one not bound to this origin. */
+  private credentialFor(call: HttpCall): Record<string, string> {
+    if (!call.credential) return {};
+    const credential = this.settings.credentials[call.credential];
+    if (!credential) {
+      throw new StewardError('invalid', `http executor: credential "${call.credential}" is not configured on this worker (EXECUTOR_CREDENTIALS)`, { field: 'credential' });
+    }
+    if (!credential.origins.includes(call.url.origin)) {
+      throw new StewardError('forbidden', `http executor: credential "${call.credential}" may not be sent to ${call.url.origin} (its origins: ${credential.origins.join(', ')})`, {
+        field: 'credential',
+        url: call.url.origin,
+      });
+    }
+    return credential.headers;
   }
 }

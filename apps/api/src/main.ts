@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import { ConfigurationError, loadConfig, processesOf, requireServerConfig } from '@steward/config';
+import { checkApplicationRole } from '@steward/persistence';
 import { createApi } from './create-api';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   requireServerConfig(config, 'api');
+  // In production the application never runs as a superuser or as the audit log's owner.
+  if (process.env.NODE_ENV === 'production') {
+    const problems = await checkApplicationRole(config.databaseUrl!);
+    if (problems.length > 0) throw new ConfigurationError(problems);
+  }
   const app = await createApi({
     databaseUrl: config.databaseUrl!,
     temporal: { ...config.temporal, address: config.temporal.address! },

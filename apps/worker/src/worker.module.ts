@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ActivitiesModule } from '@steward/activities';
-import { ProcessOptionsModule, type ProcessOptionsInput } from '@steward/config';
+import { ProcessOptionsModule, type ExecutorCredentials, type ProcessOptionsInput } from '@steward/config';
 import { TemporalClientModule } from '@steward/temporal';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
@@ -14,6 +14,8 @@ export interface WorkerModuleOptions {
   /** DECISION_SIGNING_KEY: the API signs with it, the worker verifies and issues tokens. */
   signingSecret: string;
   executorAllowedTargets?: string[];
+  /** EXECUTOR_CREDENTIALS: only the worker holds them (plans name them). */
+  executorCredentials?: ExecutorCredentials;
   workflowBundlePath?: string;
   logLevel?: string;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
@@ -34,7 +36,11 @@ export class WorkerModule {
         // Activities open incidents and problems (signal-with-start) through the client.
         TemporalClientModule.forRoot(options.temporal),
         ProcessOptionsModule.forRoot(options.processes),
-        ActivitiesModule.forRoot({ allowedTargets: options.executorAllowedTargets ?? [], signingKey: keys.key('executor-request').toString('hex') }),
+        ActivitiesModule.forRoot({
+          allowedTargets: options.executorAllowedTargets ?? [],
+          signingKey: keys.key('executor-request').toString('hex'),
+          credentials: options.executorCredentials,
+        }),
       ],
       providers: [
         {

@@ -1,2 +1,4 @@
 export * from './steward-config';
 export * from './process-options';
+export * from './known-secrets';
+export * from './executor-credentials';

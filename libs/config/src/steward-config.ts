@@ -13,6 +13,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { resolve } from 'node:path';
+import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
+import { exampleSecretProblem, otherSecretProblems, passwordOfUrl } from './known-secrets';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +52,20 @@ class StewardEnvironment {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
+
+  /** The schema owner's URL: migrations run as it (default DATABASE_URL). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL?: string;
+
+  /** The role the API and worker connect as; the migration runner grants it what it may do. */
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_APP_ROLE must be a lower-case PostgreSQL role name' })
+  DATABASE_APP_ROLE?: string;
+
+  /** Named credentials of the http executor: inline JSON or a file path (executor-credentials.ts). */
+  @IsOptional() @IsString()
+  EXECUTOR_CREDENTIALS?: string;
 
   @IsOptional()
   @Matches(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
@@ -132,6 +148,12 @@ export interface StewardConfig {
   auth: { jwtSecret?: string; oidcIssuer?: string; oidcAudience?: string };
   /** Unset: the embedded PostgreSQL is used (only `npm start` provides it). */
   databaseUrl?: string;
+  /** Where migrations run: the schema owner (DATABASE_MIGRATION_URL, default databaseUrl). */
+  databaseMigrationUrl?: string;
+  /** DATABASE_APP_ROLE: granted DML after migrations; SELECT and INSERT only on append-only tables. */
+  databaseAppRole?: string;
+  /** EXECUTOR_CREDENTIALS: only the worker uses them; the API never reads them. */
+  executorCredentials: ExecutorCredentials;
   temporal: {
     /** Unset: the embedded dev server is used (only `npm start` provides it). */
     address?: string;
@@ -258,6 +280,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       problems.push(`EXECUTOR_ALLOWED_TARGETS: "${target}" is not a host:port pattern (e.g. 127.0.0.1:8080 or 10.0.0.5:*)`);
     }
   }
+  // Secrets anyone with the repository knows are refused, whatever NODE_ENV (known-secrets.ts).
+  for (const [variable, value] of [
+    ['JWT_SECRET', parsed.JWT_SECRET],
+    ['DECISION_SIGNING_KEY', parsed.DECISION_SIGNING_KEY],
+    ['DATABASE_URL (its password)', passwordOfUrl(parsed.DATABASE_URL)],
+    ['DATABASE_MIGRATION_URL (its password)', passwordOfUrl(parsed.DATABASE_MIGRATION_URL)],
+  ] as const) {
+    const problem = exampleSecretProblem(variable, value);
+    if (problem) problems.push(problem);
+  }
+  problems.push(...otherSecretProblems(env));
+  const executorCredentials = parseExecutorCredentials(parsed.EXECUTOR_CREDENTIALS);
+  problems.push(...executorCredentials.problems);
+
   if (problems.length === 0) {
     const reminder = parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs;
     const escalate = parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs;
@@ -272,6 +308,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     port: parsed.PORT ?? 3000,
     auth: { jwtSecret: parsed.JWT_SECRET, oidcIssuer: parsed.OIDC_ISSUER, oidcAudience: parsed.OIDC_AUDIENCE },
     databaseUrl: parsed.DATABASE_URL,
+    databaseMigrationUrl: parsed.DATABASE_MIGRATION_URL ?? parsed.DATABASE_URL,
+    databaseAppRole: parsed.DATABASE_APP_ROLE,
+    executorCredentials: executorCredentials.credentials,
     temporal: {
       address: parsed.TEMPORAL_ADDRESS,
       namespace: parsed.TEMPORAL_NAMESPACE ?? 'default',
@@ -334,6 +373,9 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   OIDC_ISSUER = undefined;
   OIDC_AUDIENCE = undefined;
   DATABASE_URL = undefined;
+  DATABASE_MIGRATION_URL = undefined;
+  DATABASE_APP_ROLE = undefined;
+  EXECUTOR_CREDENTIALS = undefined;
   TEMPORAL_ADDRESS = undefined;
   TEMPORAL_NAMESPACE = undefined;
   TEMPORAL_TASK_QUEUE = undefined;

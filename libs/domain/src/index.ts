@@ -3,6 +3,7 @@ export * from './change/change-number';
 export * from './change/canonical-json';
 export * from './steward-error';
 export * from './change/plan-rules';
+export * from './change/plan-secrets';
 export * from './cmdb/drift';
 export * from './cmdb/cmdb-access';
 export * from './change/approval-policy';

@@ -23,7 +23,11 @@ export interface CountingTarget {
   close(): Promise<void>;
 }
 
-export async function startCountingTarget(): Promise<CountingTarget> {
+/**
+ * `options.host`/`options.port` place it on a given loopback address and port (e.g. the port
+ * another target took on 127.0.0.2, so that one URL can reach either, by address).
+ */
+export async function startCountingTarget(options: { host?: string; port?: number } = {}): Promise<CountingTarget> {
   const calls: TargetCall[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -33,11 +37,15 @@ export async function startCountingTarget(): Promise<CountingTarget> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    base: `http://127.0.0.1:${port}`,
-    hostPort: `127.0.0.1:${port}`,
+    base: `http://${host}:${port}`,
+    hostPort: `${host}:${port}`,
     calls,
     count: (prefix) => calls.filter((c) => prefix === undefined || c.path.startsWith(prefix)).length,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,4 +1,5 @@
 import type { PlanStep } from '@steward/contracts';
+import { httpCallSecretProblems } from './plan-secrets';
 
 export const EXECUTORS = ['http', 'simulated'] as const;
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -23,6 +24,8 @@ function executorCallProblems(call: Record<string, unknown>, field: string): Pla
     if (call.method !== undefined && !(typeof call.method === 'string' && HTTP_METHODS.includes(call.method.toUpperCase()))) {
       problems.push({ field: `${field}.method`, message: `must be one of ${HTTP_METHODS.join(', ')}` });
     }
+    // Credentials by reference only: no Authorization header, token or password in the plan.
+    problems.push(...httpCallSecretProblems(call, field));
     return problems;
   }
   if (executor === 'simulated') {

@@ -85,7 +85,7 @@ describe('Idempotency-Key and request deadlines', () => {
     const idle = uniqueTaskQueue('no-worker');
     const lonely = await createApi(
       { databaseUrl: database.url, temporal: temporalSettings(idle), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess: TEST_CHANGE_PROCESS },
-      { shutdownHooks: false, requestDeadlineMs: 1_500 },
+      { shutdownHooks: false, requestDeadlineMs: 8_000 },
     );
     await lonely.listen(0, '127.0.0.1');
     try {
@@ -96,8 +96,8 @@ describe('Idempotency-Key and request deadlines', () => {
       const late = await request(server).post(`/api/incidents/${opened.body.id}/acknowledge`).set(as('resolver'));
       expect(late.status).toBe(503);
       expect(late.headers['retry-after']).toBe('5');
-      expect(late.body.message).toMatch(/did not finish within 1.5 s/);
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(late.body.message).toMatch(/did not finish within 8 s/);
+      expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
       await lonely.close();
     }

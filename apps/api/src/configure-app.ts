@@ -1,14 +1,39 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DEFAULT_ABUSE_SETTINGS, DEFAULT_WEB_SECURITY, type AbuseSettings, type WebSecuritySettings } from '@steward/config';
 import { Logger } from 'nestjs-pino';
+import { AbuseControl } from './common/abuse/abuse-control';
+import { AbuseInterceptor } from './common/abuse/abuse.interceptor';
+import { authFailureLimit, subjectFailureRetryAfter } from './common/abuse/auth-failure-limit.middleware';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { apiCorsRule, applyCors, hideFramework, securityHeaders, trustProxy } from './common/http-hardening';
 import { stewardValidationPipe } from './common/validation';
 
+export interface ConfigureAppOptions {
+  shutdownHooks?: boolean;
+  /** Rate limits and stream caps (defaults: DEFAULT_ABUSE_SETTINGS). */
+  abuse?: AbuseSettings;
+  /** CORS origins, HSTS, trusted proxies (defaults: closed CORS, no HSTS, no proxy trusted). */
+  web?: WebSecuritySettings;
+}
+
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
-export function configureApp(app: INestApplication, options: { shutdownHooks?: boolean } = {}): INestApplication {
+export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): INestApplication {
+  const web = options.web ?? DEFAULT_WEB_SECURITY;
+  const abuse = new AbuseControl(options.abuse ?? DEFAULT_ABUSE_SETTINGS);
+  // First, so that every answer (Swagger, 404s, refusals below) carries them.
+  hideFramework(app);
+  trustProxy(app, web);
+  app.use(securityHeaders(web));
+  // CORS: every rule in one place. A rule for another path family (the codec endpoint) goes
+  // before the API's own rule in this list; see applyCors.
+  applyCors(app, [apiCorsRule(web)]);
+  app.use(authFailureLimit(abuse));
+
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(stewardValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter((request) => subjectFailureRetryAfter(abuse, request)));
+  app.useGlobalInterceptors(new AbuseInterceptor(abuse));
   // The embedded launcher stops the API itself, after which it stops the servers it started.
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
 

@@ -6,6 +6,6 @@ import { configureApp } from './configure-app';
 export async function createApi(options: ApiModuleOptions, setup: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true });
   app.useBodyParser('json', { limit: '1mb' });
-  configureApp(app, setup);
+  configureApp(app, { ...setup, abuse: options.abuse, web: options.web });
   return app;
 }

@@ -2,3 +2,4 @@ export * from './keys';
 export * from './decision-signer';
 export * from './authorization-token';
 export * from './security.module';
+export * from './audit-checkpoint-keys';

@@ -62,7 +62,7 @@ export class AppModule {
         ChangeModule.forRoot(options.changeProcess),
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,
-        AuditModule,
+        AuditModule.forRoot(options.auditCheckpoints),
         ReportModule,
         NotificationModule,
         ProblemModule,

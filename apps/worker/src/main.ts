@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       executorAllowedTargets: config.executorAllowedTargets,
       logLevel: config.logLevel,
       processes: processesOf(config),
+      auditCheckpoints: config.auditCheckpoints,
     }),
     { bufferLogs: true },
   );

@@ -3,3 +3,4 @@ export * from './decision-signer';
 export * from './authorization-token';
 export * from './security.module';
 export * from './audit-checkpoint-keys';
+export * from './checkpoint-offline';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ChangeProcessConfig, ProcessOptionsInput } from '@steward/config';
+import type { AuditCheckpointSettings, ChangeProcessConfig, ProcessOptionsInput } from '@steward/config';
 import { signToken, type Principal } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
@@ -112,7 +112,13 @@ function quietTemporalRuntime(): void {
 export async function startWorker(
   databaseUrl: string,
   taskQueue: string,
-  options: { executorAllowedTargets?: string[]; processes?: ProcessOptionsInput; /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string } = {},
+  options: {
+    executorAllowedTargets?: string[];
+    processes?: ProcessOptionsInput;
+    /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string;
+    /** Signed audit checkpoints (key and schedule); unset: the worker writes none. */
+    auditCheckpoints?: AuditCheckpointSettings;
+  } = {},
 ): Promise<INestApplicationContext> {
   quietTemporalRuntime();
   return NestFactory.createApplicationContext(
@@ -124,6 +130,7 @@ export async function startWorker(
       workflowBundlePath: testEnv('workflowBundle'),
       logLevel: 'error',
       processes: options.processes,
+      auditCheckpoints: options.auditCheckpoints,
     }),
     { logger: false },
   );

@@ -1,8 +1,9 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A signed checkpoint of the audit chain's head (append-only; see the migration). */
 @Entity({ name: 'audit_checkpoint' })
 @Index('ix_audit_checkpoint_head', ['headSeq'])
+@Check('ck_audit_checkpoint_head', '"head_seq" >= 1 AND "events" >= 1')
 export class AuditCheckpointEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_audit_checkpoint' })
   id: string;

@@ -31,6 +31,16 @@ export function parseDuration(value: string): number {
 /** A `host:port` or `host:*` pattern the http executor may call although it is not public. */
 const TARGET_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+|\*):(\d{1,5}|\*)$/;
 
+/** A whole number from 0 to `max`, every failure with the same message naming the variable. */
+function WholeNumber(name: string, max: number, note: string): PropertyDecorator {
+  const message = `${name} must be a whole number from 0 to ${max}${note}`;
+  return (target, property) => {
+    IsInt({ message })(target, property);
+    Min(0, { message })(target, property);
+    Max(max, { message })(target, property);
+  };
+}
+
 /**
  * The environment as the process received it. Only the variables of the API contract
  * (shared/API.md, Configuration) and a few Steward-specific ones are read.
@@ -128,22 +138,22 @@ class StewardEnvironment {
   DISCOVERY_EXPLAIN_DAYS?: number;
 
   // Abuse controls (docs/security/abuse-and-audit.md): 0 disables a limit.
-  @IsOptional() @IsInt({ message: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE must be a whole number (0 disables)' }) @Min(0) @Max(1_000_000)
+  @IsOptional() @WholeNumber('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 1_000_000, ' (0 disables)')
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE?: number;
 
-  @IsOptional() @IsInt({ message: 'RATE_LIMIT_WRITES_PER_MINUTE must be a whole number (0 disables)' }) @Min(0) @Max(1_000_000)
+  @IsOptional() @WholeNumber('RATE_LIMIT_WRITES_PER_MINUTE', 1_000_000, ' (0 disables)')
   RATE_LIMIT_WRITES_PER_MINUTE?: number;
 
-  @IsOptional() @IsInt({ message: 'RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE must be a whole number (0 disables)' }) @Min(0) @Max(1_000_000)
+  @IsOptional() @WholeNumber('RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE', 1_000_000, ' (0 disables)')
   RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE?: number;
 
-  @IsOptional() @IsInt({ message: 'EVENT_STREAMS_PER_PRINCIPAL must be a whole number (0 disables)' }) @Min(0) @Max(10_000)
+  @IsOptional() @WholeNumber('EVENT_STREAMS_PER_PRINCIPAL', 10_000, ' (0 disables)')
   EVENT_STREAMS_PER_PRINCIPAL?: number;
 
   @IsOptional() @IsString()
   CORS_ORIGINS?: string;
 
-  @IsOptional() @IsInt({ message: 'HSTS_MAX_AGE must be a whole number of seconds' }) @Min(0) @Max(63_072_000)
+  @IsOptional() @WholeNumber('HSTS_MAX_AGE', 63_072_000, ' of seconds')
   HSTS_MAX_AGE?: number;
 
   @IsOptional() @Matches(/^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, {
@@ -160,7 +170,7 @@ class StewardEnvironment {
   @IsOptional() @Matches(DURATION, { message: 'AUDIT_CHECKPOINT_EVERY must be a duration such as 30m, 8h or 2d' })
   AUDIT_CHECKPOINT_EVERY?: string;
 
-  @IsOptional() @IsInt({ message: 'AUDIT_CHECKPOINT_EVENTS must be a whole number (0: by time only)' }) @Min(0) @Max(100_000_000)
+  @IsOptional() @WholeNumber('AUDIT_CHECKPOINT_EVENTS', 100_000_000, ' (0: by time only)')
   AUDIT_CHECKPOINT_EVENTS?: number;
 }
 

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { checkCheckpointExport, type ExportedAuditEvent } from '../libs/security/src/checkpoint-offline';
 
 /**
- * `npm run verify-checkpoint -- checkpoint.json [--events events.json] [--public-key key.pem]`
+ * `npm run verify-checkpoint -- checkpoint.json [--events events.json ...] [--public-key key.pem]`
+ *
+ * `--events` may be given once per exported page of `GET /api/audit` (they are joined).
  *
  * Checks an audit checkpoint exported by `GET /api/audit/checkpoints/latest` offline: no
  * database, no network. Prints what it proved; exits 1 when anything fails, 2 on bad usage.
@@ -10,11 +12,15 @@ import { checkCheckpointExport, type ExportedAuditEvent } from '../libs/security
 function main(argv: string[]): number {
   const args = [...argv];
   let file: string | undefined;
-  let eventsFile: string | undefined;
+  const eventsFiles: string[] = [];
   let keyFile: string | undefined;
   while (args.length > 0) {
     const arg = args.shift()!;
-    if (arg === '--events') eventsFile = args.shift();
+    if (arg === '--events') {
+      const next = args.shift();
+      if (!next) return usage('--events needs a file');
+      eventsFiles.push(next);
+    }
     else if (arg === '--public-key') keyFile = args.shift();
     else if (!file && !arg.startsWith('--')) file = arg;
     else return usage(`unexpected argument ${arg}`);
@@ -24,10 +30,10 @@ function main(argv: string[]): number {
   let events: ExportedAuditEvent[] | undefined;
   try {
     exported = JSON.parse(readFileSync(file, 'utf8'));
-    if (eventsFile) {
+    for (const eventsFile of eventsFiles) {
       const parsed = JSON.parse(readFileSync(eventsFile, 'utf8')) as unknown;
       if (!Array.isArray(parsed)) return usage(`${eventsFile} must hold a JSON array of audit events (GET /api/audit)`);
-      events = parsed as ExportedAuditEvent[];
+      events = [...(events ?? []), ...(parsed as ExportedAuditEvent[])];
     }
   } catch (error) {
     return usage((error as Error).message);
@@ -39,7 +45,7 @@ function main(argv: string[]): number {
 }
 
 function usage(problem: string): number {
-  process.stderr.write(`${problem}\nusage: npm run verify-checkpoint -- checkpoint.json [--events events.json] [--public-key key.pem]\n`);
+  process.stderr.write(`${problem}\nusage: npm run verify-checkpoint -- checkpoint.json [--events events.json ...] [--public-key key.pem]\n`);
   return 2;
 }
 

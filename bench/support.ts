@@ -71,7 +71,9 @@ export async function startBenchEnvironment(options: { commitTimestamps?: boolea
   const db = await new DataSource(stewardDataSourceOptions({ url: postgresUrl, applicationName: 'steward-bench', poolSize: 4 })).initialize();
   await db.runMigrations({ transaction: 'each' });
   const api = await createApi(
-    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent', signingSecret: BENCH_SIGNING_SECRET },
+    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent', signingSecret: BENCH_SIGNING_SECRET,
+      // The bench measures Steward, not its rate limits: one address, a few users, many writes.
+      abuse: { authFailuresPerMinute: 0, writesPerMinute: 0, writesPerAddressPerMinute: 0, eventStreamsPerPrincipal: 0 } },
     { shutdownHooks: false },
   );
   await api.listen(0, '127.0.0.1');

@@ -5,7 +5,7 @@ import { ConfigurationError, loadConfig, processesOf } from '@steward/config';
 import { DEMO_USERS, signToken } from '@steward/identity';
 import { seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '@steward/temporal';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -39,6 +39,19 @@ function localSecret(dataDir: string, name: string): string {
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(path, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * AUDIT_SIGNING_KEY when unset: an Ed25519 key generated once into DATA_DIR/audit-signing-key.pem
+ * (mode 0600). Keep a copy of its public half elsewhere: it is what proves the audit trail later.
+ */
+function localAuditSigningKey(dataDir: string): string {
+  const path = join(dataDir, 'audit-signing-key.pem');
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  writeFileSync(path, pem, { mode: 0o600 });
+  return pem;
 }
 
 async function main(): Promise<void> {
@@ -110,16 +123,17 @@ async function main(): Promise<void> {
     const jwtSecret = config.auth.jwtSecret ?? (config.auth.oidcIssuer ? undefined : localSecret(config.dataDir, 'jwt-secret'));
     const signingSecret = config.decisionSigningKey ?? localSecret(config.dataDir, 'signing-secret');
     const temporalOptions = { ...config.temporal, address: temporalAddress };
+    const auditCheckpoints = { ...config.auditCheckpoints, signingKey: config.auditCheckpoints.signingKey ?? localAuditSigningKey(config.dataDir) };
 
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config) }),
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config), auditCheckpoints }),
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(Logger));
     // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
     stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config) }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push({ name: 'API', stop: () => api.close(), graceMs: 10_000 });
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
+import type { AuditCheckpointSettings, ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
 import { signToken, type Principal } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
@@ -16,6 +16,12 @@ import { testEnv } from './test-env';
 
 export const TEST_JWT_SECRET = 'steward-test-secret-0123456789-abcdefghijklmnop';
 export const TEST_SIGNING_SECRET = 'steward-test-signing-secret-0123456789-abcdefgh';
+
+/**
+ * Rate limits far above anything a test file sends from 127.0.0.1, so the suite never meets
+ * them by accident; the abuse tests (test/security) start APIs with low limits of their own.
+ */
+export const TEST_ABUSE_SETTINGS = { authFailuresPerMinute: 100_000, writesPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000, eventStreamsPerPrincipal: 1_000 };
 
 /** Short enough for tests that watch deadlines pass on the real dev server. */
 export const TEST_CHANGE_PROCESS = {
@@ -112,6 +118,8 @@ export async function startWorker(
     executorCredentials?: ExecutorCredentials;
     processes?: ProcessOptionsInput;
     /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string;
+    /** Signed audit checkpoints (key and schedule); unset: the worker writes none. */
+    auditCheckpoints?: AuditCheckpointSettings;
   } = {},
 ): Promise<INestApplicationContext> {
   quietTemporalRuntime();
@@ -125,6 +133,7 @@ export async function startWorker(
       workflowBundlePath: testEnv('workflowBundle'),
       logLevel: 'error',
       processes: options.processes,
+      auditCheckpoints: options.auditCheckpoints,
     }),
     { logger: false },
   );
@@ -138,7 +147,7 @@ export async function startApi(
   processes?: ProcessOptionsInput,
 ): Promise<NestExpressApplication> {
   const app = await createApi(
-    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess, processes },
+    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess, processes, abuse: TEST_ABUSE_SETTINGS },
     { shutdownHooks: false },
   );
   await app.listen(0, '127.0.0.1');

@@ -3,7 +3,15 @@ import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
-import { ProcessOptionsModule, type ChangeProcessConfig, type CmdbSettings, type ProcessOptionsInput } from '@steward/config';
+import {
+  ProcessOptionsModule,
+  type AbuseSettings,
+  type AuditCheckpointSettings,
+  type ChangeProcessConfig,
+  type CmdbSettings,
+  type ProcessOptionsInput,
+  type WebSecuritySettings,
+} from '@steward/config';
 import { SecurityModule } from '@steward/security';
 import { AlertModule } from './alert/alert.module';
 import { AuditModule } from './audit/audit.module';
@@ -29,6 +37,12 @@ export interface ApiModuleOptions {
   changeProcess?: ChangeProcessConfig;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
+  /** Rate limits and event-stream caps (used by configureApp; defaults in libs/config). */
+  abuse?: AbuseSettings;
+  /** CORS, HSTS and trusted proxies (used by configureApp; default: closed). */
+  web?: WebSecuritySettings;
+  /** AUDIT_SIGNING_KEY and trusted public keys for signed audit checkpoints. */
+  auditCheckpoints?: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'>;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -49,7 +63,7 @@ export class AppModule {
         ChangeModule.forRoot(options.changeProcess),
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,
-        AuditModule,
+        AuditModule.forRoot(options.auditCheckpoints),
         ReportModule,
         NotificationModule,
         ProblemModule,

@@ -1,19 +1,46 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DEFAULT_ABUSE_SETTINGS, DEFAULT_WEB_SECURITY, type AbuseSettings, type WebSecuritySettings } from '@steward/config';
 import { Logger } from 'nestjs-pino';
+import { AbuseControl } from './common/abuse/abuse-control';
+import { AbuseInterceptor } from './common/abuse/abuse.interceptor';
+import { authFailureLimit, subjectFailureRetryAfter } from './common/abuse/auth-failure-limit.middleware';
 import { DataSource } from 'typeorm';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { RequestDeadlineInterceptor } from './common/request-deadline.interceptor';
+import { apiCorsRule, applyCors, hideFramework, securityHeaders, trustProxy } from './common/http-hardening';
 import { stewardValidationPipe } from './common/validation';
 
+export interface ConfigureAppOptions {
+  shutdownHooks?: boolean;
+  /** Rate limits and stream caps (defaults: DEFAULT_ABUSE_SETTINGS). */
+  abuse?: AbuseSettings;
+  /** CORS origins, HSTS, trusted proxies (defaults: closed CORS, no HSTS, no proxy trusted). */
+  web?: WebSecuritySettings;
+  /** How long a request may take before it answers 503 (default REQUEST_DEADLINE_MS). */
+  requestDeadlineMs?: number;
+}
+
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
-export function configureApp(app: INestApplication, options: { shutdownHooks?: boolean; requestDeadlineMs?: number } = {}): INestApplication {
+export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): INestApplication {
+  const web = options.web ?? DEFAULT_WEB_SECURITY;
+  const abuse = new AbuseControl(options.abuse ?? DEFAULT_ABUSE_SETTINGS);
+  // First, so that every answer (Swagger, 404s, refusals below) carries them.
+  hideFramework(app);
+  trustProxy(app, web);
+  app.use(securityHeaders(web));
+  // CORS: every rule in one place. A rule for another path family (the codec endpoint) goes
+  // before the API's own rule in this list; see applyCors.
+  applyCors(app, [apiCorsRule(web)]);
+  app.use(authFailureLimit(abuse));
+
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(stewardValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
-  // Outermost first: the deadline answers 503 while a kept request finishes behind it.
-  app.useGlobalInterceptors(new RequestDeadlineInterceptor(options.requestDeadlineMs), new IdempotencyInterceptor(app.get(DataSource)));
+  app.useGlobalFilters(new ApiExceptionFilter((request) => subjectFailureRetryAfter(abuse, request)));
+  // Outermost first: limits refuse before anything runs; the deadline answers 503 while a kept
+  // request (Idempotency-Key) finishes behind it.
+  app.useGlobalInterceptors(new AbuseInterceptor(abuse), new RequestDeadlineInterceptor(options.requestDeadlineMs), new IdempotencyInterceptor(app.get(DataSource)));
   // The embedded launcher stops the API itself, after which it stops the servers it started.
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
 

@@ -20,6 +20,9 @@ async function main(): Promise<void> {
     signingSecret: config.decisionSigningKey!,
     changeProcess: config.changeProcess,
     processes: processesOf(config),
+    abuse: config.abuse,
+    web: config.web,
+    auditCheckpoints: config.auditCheckpoints,
   });
   await app.listen(config.port);
 }

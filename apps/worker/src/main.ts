@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       executorCredentials: config.executorCredentials,
       logLevel: config.logLevel,
       processes: processesOf(config),
+      auditCheckpoints: config.auditCheckpoints,
     }),
     { bufferLogs: true },
   );

@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ActivitiesModule } from '@steward/activities';
-import { ProcessOptionsModule, type ExecutorCredentials, type ProcessOptionsInput } from '@steward/config';
+import { DEFAULT_AUDIT_CHECKPOINTS, ProcessOptionsModule, type AuditCheckpointSettings, type ExecutorCredentials, type ProcessOptionsInput } from '@steward/config';
 import { TemporalClientModule } from '@steward/temporal';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
-import { SecurityModule, StewardKeys } from '@steward/security';
+import { AuditCheckpointKeys, SecurityModule, StewardKeys } from '@steward/security';
+import { AuditCheckpointSchedule, AuditCheckpointWriter } from './audit-checkpoint-writer.service';
 import { StewardWorkerService, WorkerSettings } from './steward-worker.service';
 import { NotificationDispatcher } from './notification-dispatcher.service';
 
@@ -20,6 +21,8 @@ export interface WorkerModuleOptions {
   logLevel?: string;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
+  /** AUDIT_SIGNING_KEY and how often the worker signs a checkpoint of the audit chain's head. */
+  auditCheckpoints?: AuditCheckpointSettings;
 }
 
 /** The worker process: activities over the database and executors, and the Temporal worker that runs them. */
@@ -49,6 +52,9 @@ export class WorkerModule {
         },
         StewardWorkerService,
         NotificationDispatcher,
+        { provide: AuditCheckpointKeys, useValue: new AuditCheckpointKeys(options.auditCheckpoints ?? DEFAULT_AUDIT_CHECKPOINTS) },
+        { provide: AuditCheckpointSchedule, useValue: new AuditCheckpointSchedule(options.auditCheckpoints ?? DEFAULT_AUDIT_CHECKPOINTS) },
+        AuditCheckpointWriter,
       ],
     };
   }

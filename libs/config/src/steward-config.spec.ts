@@ -1,4 +1,5 @@
-import { ConfigurationError, loadConfig, requireServerConfig } from './steward-config';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigurationError, DEFAULT_ABUSE_SETTINGS, loadConfig, requireServerConfig } from './steward-config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -95,5 +96,67 @@ describe('requireServerConfig', () => {
     expect(problems).toMatch(/INCIDENT_COMMANDER_DEADLINE/);
     expect(problems).toMatch(/PROBLEM_RECURRENCE_COUNT/);
     expect(problems).toMatch(/NOTIFY_WEBHOOK_URL/);
+  });
+});
+
+describe('abuse, web and audit checkpoint settings', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const privateBase64 = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+  const publicBase64 = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+
+  it('defaults: limits on, CORS closed, no HSTS, no proxy trusted, no checkpoint key', () => {
+    const config = loadConfig({});
+    expect(config.abuse).toEqual(DEFAULT_ABUSE_SETTINGS);
+    expect(config.web).toEqual({ corsOrigins: [], hstsMaxAgeSeconds: undefined, trustProxy: undefined });
+    expect(config.auditCheckpoints).toEqual({ signingKey: undefined, trustedPublicKeys: [], everyMs: 600_000, everyEvents: 1000 });
+  });
+
+  it('reads the limits (0 disables), origins, HSTS, proxies, key and schedule', () => {
+    const config = loadConfig({
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
+      RATE_LIMIT_WRITES_PER_MINUTE: '30',
+      RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE: '300',
+      EVENT_STREAMS_PER_PRINCIPAL: '2',
+      CORS_ORIGINS: 'https://console.example.com, http://localhost:5173',
+      HSTS_MAX_AGE: '31536000',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      AUDIT_SIGNING_KEY: privateBase64,
+      AUDIT_TRUSTED_PUBLIC_KEYS: publicBase64,
+      AUDIT_CHECKPOINT_EVERY: '5m',
+      AUDIT_CHECKPOINT_EVENTS: '0',
+    });
+    expect(config.abuse).toEqual({ authFailuresPerMinute: 0, writesPerMinute: 30, writesPerAddressPerMinute: 300, eventStreamsPerPrincipal: 2 });
+    expect(config.web).toEqual({ corsOrigins: ['https://console.example.com', 'http://localhost:5173'], hstsMaxAgeSeconds: 31_536_000, trustProxy: 'loopback, 10.0.0.0/8' });
+    expect(config.auditCheckpoints).toEqual({ signingKey: privateBase64, trustedPublicKeys: [publicBase64], everyMs: 300_000, everyEvents: 0 });
+    expect(loadConfig({ AUDIT_SIGNING_KEY: privatePem }).auditCheckpoints.signingKey).toBe(privatePem.trim());
+  });
+
+  it('names each bad value', () => {
+    const { privateKey: rsa } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(() =>
+      loadConfig({
+        RATE_LIMIT_WRITES_PER_MINUTE: '-1',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 'lots',
+        EVENT_STREAMS_PER_PRINCIPAL: '1.5',
+        CORS_ORIGINS: 'https://ok.example.com,*,https://x.example.com/path',
+        AUDIT_SIGNING_KEY: rsa.export({ format: 'pem', type: 'pkcs8' }).toString(),
+        AUDIT_TRUSTED_PUBLIC_KEYS: 'not a key',
+        AUDIT_CHECKPOINT_EVERY: 'often',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.stringMatching(/^RATE_LIMIT_WRITES_PER_MINUTE must be a whole number from 0 to 1000000 \(0 disables\)/),
+          expect.stringMatching(/^RATE_LIMIT_AUTH_FAILURES_PER_MINUTE must be a whole number/),
+          expect.stringMatching(/^EVENT_STREAMS_PER_PRINCIPAL must be a whole number/),
+          expect.stringMatching(/^CORS_ORIGINS: "\*" is not an exact origin/),
+          expect.stringMatching(/^CORS_ORIGINS: "https:\/\/x\.example\.com\/path" is not an exact origin/),
+          expect.stringMatching(/^AUDIT_SIGNING_KEY must be an Ed25519 private key, not rsa/),
+          expect.stringMatching(/^AUDIT_TRUSTED_PUBLIC_KEYS \(key 1\) must be an Ed25519 public key/),
+          expect.stringMatching(/^AUDIT_CHECKPOINT_EVERY must be a duration/),
+        ]),
+      }),
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
 import { exampleSecretProblem, otherSecretProblems, passwordOfUrl } from './known-secrets';
@@ -31,6 +32,16 @@ export function parseDuration(value: string): number {
 
 /** A `host:port` or `host:*` pattern the http executor may call although it is not public. */
 const TARGET_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+|\*):(\d{1,5}|\*)$/;
+
+/** A whole number from 0 to `max`, every failure with the same message naming the variable. */
+function WholeNumber(name: string, max: number, note: string): PropertyDecorator {
+  const message = `${name} must be a whole number from 0 to ${max}${note}`;
+  return (target, property) => {
+    IsInt({ message })(target, property);
+    Min(0, { message })(target, property);
+    Max(max, { message })(target, property);
+  };
+}
 
 /**
  * The environment as the process received it. Only the variables of the API contract
@@ -141,6 +152,42 @@ class StewardEnvironment {
 
   @IsOptional() @IsInt({ message: 'DISCOVERY_EXPLAIN_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
   DISCOVERY_EXPLAIN_DAYS?: number;
+
+  // Abuse controls (docs/security/abuse-and-audit.md): 0 disables a limit.
+  @IsOptional() @WholeNumber('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 1_000_000, ' (0 disables)')
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional() @WholeNumber('RATE_LIMIT_WRITES_PER_MINUTE', 1_000_000, ' (0 disables)')
+  RATE_LIMIT_WRITES_PER_MINUTE?: number;
+
+  @IsOptional() @WholeNumber('RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE', 1_000_000, ' (0 disables)')
+  RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE?: number;
+
+  @IsOptional() @WholeNumber('EVENT_STREAMS_PER_PRINCIPAL', 10_000, ' (0 disables)')
+  EVENT_STREAMS_PER_PRINCIPAL?: number;
+
+  @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsOptional() @WholeNumber('HSTS_MAX_AGE', 63_072_000, ' of seconds')
+  HSTS_MAX_AGE?: number;
+
+  @IsOptional() @Matches(/^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, {
+    message: 'TRUST_PROXY must be a hop count (1) or comma-separated proxy addresses/subnets (loopback, 10.0.0.0/8)',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional() @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  @IsOptional() @IsString()
+  AUDIT_TRUSTED_PUBLIC_KEYS?: string;
+
+  @IsOptional() @Matches(DURATION, { message: 'AUDIT_CHECKPOINT_EVERY must be a duration such as 30m, 8h or 2d' })
+  AUDIT_CHECKPOINT_EVERY?: string;
+
+  @IsOptional() @WholeNumber('AUDIT_CHECKPOINT_EVENTS', 100_000_000, ' (0: by time only)')
+  AUDIT_CHECKPOINT_EVENTS?: number;
 }
 
 export interface StewardConfig {
@@ -171,7 +218,55 @@ export interface StewardConfig {
   incidentProcess: IncidentProcessConfig;
   problemProcess: ProblemProcessConfig;
   notifications: NotificationSettings;
+  abuse: AbuseSettings;
+  web: WebSecuritySettings;
+  auditCheckpoints: AuditCheckpointSettings;
 }
+
+/** Rate limits and caps of the API (per API process: see docs/security/abuse-and-audit.md). 0 disables one. */
+export interface AbuseSettings {
+  /** 401s per minute from one client address (and for one presented subject) before 429. */
+  authFailuresPerMinute: number;
+  /** POST/PUT/PATCH/DELETE per minute per authenticated principal. */
+  writesPerMinute: number;
+  /** POST/PUT/PATCH/DELETE per minute per client address, whoever is calling from it. */
+  writesPerAddressPerMinute: number;
+  /** Open Server-Sent Event streams per principal. */
+  eventStreamsPerPrincipal: number;
+}
+
+export const DEFAULT_ABUSE_SETTINGS: AbuseSettings = {
+  authFailuresPerMinute: 20,
+  writesPerMinute: 120,
+  writesPerAddressPerMinute: 1200,
+  eventStreamsPerPrincipal: 5,
+};
+
+/** Browser-facing HTTP settings of the API. */
+export interface WebSecuritySettings {
+  /** Exact origins allowed by CORS; empty: no cross-origin access at all. */
+  corsOrigins: string[];
+  /** Strict-Transport-Security max-age; unset: the header is not sent (TLS ends elsewhere or not at all). */
+  hstsMaxAgeSeconds?: number;
+  /** Express `trust proxy`: whose X-Forwarded-For is believed for the client address; unset: none. */
+  trustProxy?: string;
+}
+
+export const DEFAULT_WEB_SECURITY: WebSecuritySettings = { corsOrigins: [] };
+
+/** Signed checkpoints of the audit chain's head. */
+export interface AuditCheckpointSettings {
+  /** AUDIT_SIGNING_KEY: Ed25519 private key, PEM or base64 of its PKCS#8 DER form; unset: no checkpoints. */
+  signingKey?: string;
+  /** Public keys (PEM or base64 SPKI DER) of earlier signing keys whose checkpoints still verify. */
+  trustedPublicKeys: string[];
+  /** The worker writes one when the head moved and this long passed since the last... */
+  everyMs: number;
+  /** ...or when this many events were appended since the last (0: by time only). */
+  everyEvents: number;
+}
+
+export const DEFAULT_AUDIT_CHECKPOINTS: AuditCheckpointSettings = { trustedPublicKeys: [], everyMs: 10 * 60_000, everyEvents: 1000 };
 
 export interface ChangeProcessConfig {
   approvalReminderMs: number;
@@ -260,7 +355,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const numeric of ['PORT', 'CMDB_STALE_AFTER_DAYS', 'DISCOVERY_EXPLAIN_DAYS', 'PROBLEM_RECURRENCE_COUNT']) {
+  for (const numeric of [
+    'PORT',
+    'CMDB_STALE_AFTER_DAYS',
+    'DISCOVERY_EXPLAIN_DAYS',
+    'PROBLEM_RECURRENCE_COUNT',
+    'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
+    'RATE_LIMIT_WRITES_PER_MINUTE',
+    'RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE',
+    'EVENT_STREAMS_PER_PRINCIPAL',
+    'HSTS_MAX_AGE',
+    'AUDIT_CHECKPOINT_EVENTS',
+  ]) {
     if (raw[numeric] !== undefined && /^\d+$/.test(String(raw[numeric]))) raw[numeric] = Number(raw[numeric]);
   }
   const parsed = plainToInstance(StewardEnvironment, raw);
@@ -294,6 +400,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   const executorCredentials = parseExecutorCredentials(parsed.EXECUTOR_CREDENTIALS);
   problems.push(...executorCredentials.problems);
 
+  const corsOrigins = commaList(parsed.CORS_ORIGINS);
+  for (const origin of corsOrigins) {
+    if (!isExactOrigin(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an exact origin such as https://console.example.com (scheme, host, optional port; no path, no wildcard)`);
+  }
+  const auditKey = parsed.AUDIT_SIGNING_KEY ? parsed.AUDIT_SIGNING_KEY.trim() : undefined;
+  if (auditKey) {
+    const problem = ed25519PrivateKeyProblem(auditKey);
+    if (problem) problems.push(`AUDIT_SIGNING_KEY ${problem}`);
+  }
+  const trustedPublicKeys = splitKeys(parsed.AUDIT_TRUSTED_PUBLIC_KEYS);
+  for (const [index, key] of trustedPublicKeys.entries()) {
+    const problem = ed25519PublicKeyProblem(key);
+    if (problem) problems.push(`AUDIT_TRUSTED_PUBLIC_KEYS (key ${index + 1}) ${problem}`);
+  }
   if (problems.length === 0) {
     const reminder = parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs;
     const escalate = parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs;
@@ -344,6 +464,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       fixPollMs: durationOr(parsed.PROBLEM_FIX_POLL, DEFAULT_PROBLEM_PROCESS.fixPollMs),
     },
     notifications: { webhookUrl: parsed.NOTIFY_WEBHOOK_URL },
+    abuse: {
+      authFailuresPerMinute: parsed.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE ?? DEFAULT_ABUSE_SETTINGS.authFailuresPerMinute,
+      writesPerMinute: parsed.RATE_LIMIT_WRITES_PER_MINUTE ?? DEFAULT_ABUSE_SETTINGS.writesPerMinute,
+      writesPerAddressPerMinute: parsed.RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE ?? DEFAULT_ABUSE_SETTINGS.writesPerAddressPerMinute,
+      eventStreamsPerPrincipal: parsed.EVENT_STREAMS_PER_PRINCIPAL ?? DEFAULT_ABUSE_SETTINGS.eventStreamsPerPrincipal,
+    },
+    web: { corsOrigins, hstsMaxAgeSeconds: parsed.HSTS_MAX_AGE, trustProxy: parsed.TRUST_PROXY },
+    auditCheckpoints: {
+      signingKey: auditKey,
+      trustedPublicKeys,
+      everyMs: durationOr(parsed.AUDIT_CHECKPOINT_EVERY, DEFAULT_AUDIT_CHECKPOINTS.everyMs),
+      everyEvents: parsed.AUDIT_CHECKPOINT_EVENTS ?? DEFAULT_AUDIT_CHECKPOINTS.everyEvents,
+    },
     cmdb: {
       staleAfterDays: parsed.CMDB_STALE_AFTER_DAYS ?? DEFAULT_CMDB_SETTINGS.staleAfterDays,
       discoveryExplainDays: parsed.DISCOVERY_EXPLAIN_DAYS ?? DEFAULT_CMDB_SETTINGS.discoveryExplainDays,
@@ -400,6 +533,66 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   PROBLEM_FIX_POLL = undefined;
   PROBLEM_RECURRENCE_COUNT = undefined;
   NOTIFY_WEBHOOK_URL = undefined;
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = undefined;
+  RATE_LIMIT_WRITES_PER_MINUTE = undefined;
+  RATE_LIMIT_WRITES_PER_ADDRESS_PER_MINUTE = undefined;
+  EVENT_STREAMS_PER_PRINCIPAL = undefined;
+  CORS_ORIGINS = undefined;
+  HSTS_MAX_AGE = undefined;
+  TRUST_PROXY = undefined;
+  AUDIT_SIGNING_KEY = undefined;
+  AUDIT_TRUSTED_PUBLIC_KEYS = undefined;
+  AUDIT_CHECKPOINT_EVERY = undefined;
+  AUDIT_CHECKPOINT_EVENTS = undefined;
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** `https://host[:port]` exactly as a browser sends it in `Origin`: no path, no trailing slash. */
+function isExactOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Keys are separated by commas; a PEM block holds none, so it stays whole. */
+function splitKeys(value: string | undefined): string[] {
+  return commaList(value?.replace(/\\n/g, '\n'));
+}
+
+/** PEM, or base64 / base64url of the DER form (PKCS#8 for private, SPKI for public keys). */
+export function readKeyMaterial(text: string, kind: 'private' | 'public'): KeyObject {
+  const trimmed = text.replace(/\\n/g, '\n').trim();
+  if (trimmed.startsWith('-----BEGIN')) return kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) throw new Error('is neither PEM nor base64');
+  const der = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
+}
+
+function ed25519PrivateKeyProblem(text: string): string | undefined {
+  try {
+    const key = readKeyMaterial(text, 'private');
+    return key.asymmetricKeyType === 'ed25519' ? undefined : `must be an Ed25519 private key, not ${key.asymmetricKeyType}`;
+  } catch {
+    return 'must be an Ed25519 private key: PEM (-----BEGIN PRIVATE KEY-----) or base64 of its PKCS#8 DER form';
+  }
+}
+
+function ed25519PublicKeyProblem(text: string): string | undefined {
+  try {
+    const key = readKeyMaterial(text, 'public');
+    return key.asymmetricKeyType === 'ed25519' ? undefined : `must be an Ed25519 public key, not ${key.asymmetricKeyType}`;
+  } catch {
+    return 'must be an Ed25519 public key: PEM (-----BEGIN PUBLIC KEY-----) or base64 of its SPKI DER form';
+  }
 }
 
 function durationOr(value: string | undefined, fallback: number): number {

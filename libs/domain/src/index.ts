@@ -11,3 +11,4 @@ export * from './change/risk';
 export * from './incident';
 export * from './problem';
 export * from './report';
+export * from './audit';

@@ -10,6 +10,7 @@ import {
 import { ChangeEventEntity } from './change/change-event.entity';
 import { ChangeRequestEntity } from './change/change-request.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
+import { AuditCheckpointEntity } from './audit/audit-checkpoint.entity';
 import { ChangeFreezeEntity, MaintenanceWindowEntity } from './calendar/calendar.entities';
 import { CiRelationshipEntity } from './cmdb/ci-relationship.entity';
 import { ConfigurationItemEntity } from './cmdb/configuration-item.entity';
@@ -29,6 +30,7 @@ export const STEWARD_ENTITIES = [
   ChangeRequestEntity,
   ChangeEventEntity,
   AuditEventEntity,
+  AuditCheckpointEntity,
   MaintenanceWindowEntity,
   ChangeFreezeEntity,
   ApprovalPolicyEntity,

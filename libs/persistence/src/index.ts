@@ -13,6 +13,8 @@ export * from './insert-rows';
 export * from './audit/audit-event.entity';
 export * from './audit/audit-chain';
 export * from './audit/audit-log.service';
+export * from './audit/audit-checkpoint.entity';
+export * from './audit/audit-checkpoint.service';
 export * from './cmdb/ci-relationship.entity';
 export * from './cmdb/discovery.entities';
 export * from './cmdb/impact-analysis.service';

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit/audit-log.service';
+import { AuditCheckpoints } from './audit/audit-checkpoint.service';
 import { SchedulingService } from './calendar/scheduling.service';
 import { ChangeAssessmentService } from './change/change-assessment.service';
 import { ChangeDecisionService } from './change/change-decision.service';
@@ -29,8 +30,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
+      providers: [ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
     };
   }
 }

@@ -2,3 +2,5 @@ export * from './keys';
 export * from './decision-signer';
 export * from './authorization-token';
 export * from './security.module';
+export * from './audit-checkpoint-keys';
+export * from './checkpoint-offline';

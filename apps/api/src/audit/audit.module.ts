@@ -1,5 +1,16 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AuditCheckpointSettings } from '@steward/config';
+import { AuditCheckpointKeys } from '@steward/security';
 import { AuditController } from './audit.controller';
 
-@Module({ controllers: [AuditController] })
-export class AuditModule {}
+@Module({})
+export class AuditModule {
+  /** With AUDIT_SIGNING_KEY the API signs checkpoints on demand and verifies them; without it, it still verifies against trusted keys. */
+  static forRoot(settings: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'> = { trustedPublicKeys: [] }): DynamicModule {
+    return {
+      module: AuditModule,
+      controllers: [AuditController],
+      providers: [{ provide: AuditCheckpointKeys, useValue: new AuditCheckpointKeys(settings) }],
+    };
+  }
+}

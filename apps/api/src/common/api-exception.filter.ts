@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { StewardError, type StewardErrorCode } from '@steward/domain';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { TooManyRequestsException } from './abuse/too-many-requests';
+
+/** Optional: turns a 401 into 429 when the presented identity is under a guessing attack (see auth-failure-limit). */
+export type UnauthorizedRetryAfter = (request: Request) => number | undefined;
 
 const STATUS_OF: Record<StewardErrorCode, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -41,9 +45,19 @@ export interface ApiErrorBody {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
 
+  constructor(private readonly unauthorizedRetryAfter?: UnauthorizedRetryAfter) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    let body = this.toBody(exception);
+    if (exception instanceof TooManyRequestsException) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (body.statusCode === 401 && this.unauthorizedRetryAfter) {
+      const retryAfter = this.unauthorizedRetryAfter(host.switchToHttp().getRequest<Request>());
+      if (retryAfter !== undefined) {
+        response.setHeader('Retry-After', String(retryAfter));
+        body = { statusCode: 429, error: REASON[429], message: 'too many failed authentication attempts for this identity; retry after the time in Retry-After' };
+      }
+    }
     if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error({ err: exception }, 'unhandled error');
     // Explicit: a route may have set another type (text/calendar, CSV) before failing.
     response.status(body.statusCode).type('application/json').json(body);

@@ -2,10 +2,10 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@steward/identity';
 import type { Response } from 'express';
-import { ChangeReportQuery, IncidentReportQuery } from './dtos/report-query.dto';
-import { changeReportCsv, incidentReportCsv, slaReportCsv } from './report.csv';
+import { ChangeRegisterQuery, ChangeReportQuery, IncidentReportQuery } from './dtos/report-query.dto';
+import { changeRegisterCsv, changeReportCsv, incidentReportCsv, slaReportCsv } from './report.csv';
 import { ReportService } from './report.service';
-import { ChangeReport, IncidentReport, SlaReport } from './report.views';
+import { ChangeRegister, ChangeReport, IncidentReport, SlaReport } from './report.views';
 
 const CSV_NOTE = 'JSON by default; `?format=csv` answers text/csv (RFC 4180) as an attachment, the totals as the last record with `(all)` as its group.';
 
@@ -45,6 +45,19 @@ export class ReportController {
   async changes(@Query() query: ChangeReportQuery, @Res({ passthrough: true }) res: Response): Promise<ChangeReport | string> {
     const report = await this.reports.changes(query);
     return query.format === 'csv' ? csv(res, 'changes', report.period, changeReportCsv(report)) : report;
+  }
+
+  @Get('change-register')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary:
+      'Every change submitted in [from, to), oldest first: id, title, type, state, risk, requester, submitted, completed, closure code. ' +
+      'JSON by default; `?format=csv` answers text/csv (RFC 4180) as an attachment. Text cells that a spreadsheet would run as a formula (= + - @ tab CR first) start with a quote.',
+  })
+  @ApiResponse({ status: 200, type: ChangeRegister })
+  async changeRegister(@Query() query: ChangeRegisterQuery, @Res({ passthrough: true }) res: Response): Promise<ChangeRegister | string> {
+    const register = await this.reports.changeRegister(query);
+    return query.format === 'csv' ? csv(res, 'change-register', register.period, changeRegisterCsv(register)) : register;
   }
 }
 

@@ -1,5 +1,5 @@
 import { toCsv, type CsvColumn } from '@steward/domain';
-import type { ChangeReport, ChangeReportRow, ChangeReportTotals, DurationFigures, IncidentFiguresView, IncidentReport, SlaFiguresView, SlaReport } from './report.views';
+import type { ChangeRegister, ChangeRegisterRow, ChangeReport, ChangeReportRow, ChangeReportTotals, DurationFigures, IncidentFiguresView, IncidentReport, SlaFiguresView, SlaReport } from './report.views';
 
 /** Marks the totals record: parentheses never occur in a CI key or change type, so it cannot be a group. */
 export const ALL = '(all)';
@@ -76,4 +76,21 @@ export function slaReportCsv(report: SlaReport): string {
 
 export function changeReportCsv(report: ChangeReport): string {
   return toCsv(CHANGE_COLUMNS, [...report.rows, { ...report.totals, type: ALL, share: report.totals.submitted > 0 ? 1 : null }]);
+}
+
+const REGISTER_COLUMNS: Array<CsvColumn<ChangeRegisterRow>> = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'title', value: (r) => r.title },
+  { header: 'type', value: (r) => r.type },
+  { header: 'state', value: (r) => r.state },
+  { header: 'risk', value: (r) => r.riskLevel },
+  { header: 'requester', value: (r) => r.requester },
+  { header: 'submitted_at', value: (r) => r.submittedAt },
+  { header: 'completed_at', value: (r) => r.completedAt },
+  { header: 'closure_code', value: (r) => r.closureCode },
+];
+
+/** One record per change; titles are the requesters' free text, so the CSV writer's formula rule matters here. */
+export function changeRegisterCsv(register: ChangeRegister): string {
+  return toCsv(REGISTER_COLUMNS, register.rows);
 }

@@ -4,9 +4,10 @@ import { formatDuration, ratio, reportPeriod, type ReportPeriod } from '@steward
 import { DataSource } from 'typeorm';
 import { parseInstant } from '../calendar/dtos/calendar.dtos';
 import { invalidFields } from '../common/validation';
-import type { ChangeReportQuery, IncidentReportQuery, ReportPeriodQuery } from './dtos/report-query.dto';
-import { CHANGE_REPORT_SQL, INCIDENT_REPORT_SQL, SLA_REPORT_SQL } from './report.sql';
+import type { ChangeRegisterQuery, ChangeReportQuery, IncidentReportQuery, ReportPeriodQuery } from './dtos/report-query.dto';
+import { CHANGE_REGISTER_SQL, CHANGE_REPORT_SQL, INCIDENT_REPORT_SQL, SLA_REPORT_SQL } from './report.sql';
 import type {
+  ChangeRegister,
   ChangeFiguresView,
   ChangeReport,
   ChangeReportRow,
@@ -148,6 +149,28 @@ export class ReportService {
       period: periodView(period),
       rows: rows.map((r): ChangeReportRow => ({ type: r.type as string, share: ratio(r.submitted, totals.submitted), ...figures(r) })),
       totals: { ...figures(totals), emergencyRatio: ratio(emergency, totals.submitted), unauthorizedChanges: totals.unauthorized },
+    };
+  }
+
+  async changeRegister(query: ChangeRegisterQuery, now = new Date()): Promise<ChangeRegister> {
+    const period = this.period(query, now);
+    const limit = query.limit ?? 5000;
+    const rows = (await this.run<Record<string, unknown>>(CHANGE_REGISTER_SQL, [period.from, period.to, limit + 1])) as unknown as Array<Record<string, string | Date | null>>;
+    const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
+    return {
+      period: periodView(period),
+      truncated: rows.length > limit,
+      rows: rows.slice(0, limit).map((r) => ({
+        id: r.id as string,
+        title: r.title as string,
+        type: r.type as string,
+        state: r.state as string,
+        riskLevel: (r.risk_level as string | null) ?? null,
+        requester: r.requester_id as string,
+        submittedAt: iso(r.submitted_at)!,
+        completedAt: iso(r.completed_at),
+        closureCode: (r.closure_code as string | null) ?? null,
+      })),
     };
   }
 

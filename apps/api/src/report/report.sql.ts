@@ -152,3 +152,13 @@ SELECT c.type, GROUPING(c.type) > 0 AS total,
   FROM changes c
  GROUP BY GROUPING SETS ((c.type), ())
  ORDER BY total, c.type`;
+
+/** The change register: every change submitted in [$1, $2), oldest first, at most $3 rows. */
+export const CHANGE_REGISTER_SQL = `
+SELECT c.id, c.title, c.type, c.state, c.risk->>'level' AS risk_level, c.requester_id,
+       s.at AS submitted_at, c.completed_at, c.closure_code
+  FROM change_event s
+  JOIN change_request c ON c.id = s.change_id
+ WHERE s.type = 'submitted' AND s.at >= $1 AND s.at < $2
+ ORDER BY s.at, c.id
+ LIMIT $3`;

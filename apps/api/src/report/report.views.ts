@@ -101,3 +101,21 @@ export class ChangeReport {
   @ApiProperty({ type: [ChangeReportRow] }) rows: ChangeReportRow[];
   @ApiProperty({ type: ChangeReportTotals }) totals: ChangeReportTotals;
 }
+
+export class ChangeRegisterRow {
+  @ApiProperty() id: string;
+  @ApiProperty() title: string;
+  @ApiProperty() type: string;
+  @ApiProperty() state: string;
+  @ApiProperty({ nullable: true, type: String }) riskLevel: string | null;
+  @ApiProperty() requester: string;
+  @ApiProperty() submittedAt: string;
+  @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) closureCode: string | null;
+}
+
+export class ChangeRegister {
+  @ApiProperty({ type: ReportPeriodView }) period: ReportPeriodView;
+  @ApiProperty({ type: [ChangeRegisterRow] }) rows: ChangeRegisterRow[];
+  @ApiProperty({ description: 'True when more changes were submitted in the period than the limit' }) truncated: boolean;
+}

@@ -70,3 +70,35 @@ describe('parseCsv', () => {
     expect(() => parseCsv('ab"c,d')).toThrow('quote inside an unquoted field');
   });
 });
+
+describe('spreadsheet formulas in text cells (CSV injection)', () => {
+  it.each(['=HYPERLINK("http://evil","x")', '+1+cmd|/C calc!A0', '-2+3', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'])('prefixes %j with a quote', (text) => {
+    const [[field]] = parseCsv(`${csvField(text)}\r\n`);
+    expect(field).toBe(`'${text}`);
+  });
+
+  it('keeps numbers, negative ones too, as numbers', () => {
+    expect(csvField(-3)).toBe('-3');
+    expect(csvField(-0.25)).toBe('-0.25');
+    expect(csvField(0)).toBe('0');
+  });
+
+  it('treats numeric-looking text as text: it is neutralised, not passed as a number', () => {
+    expect(csvField('-1')).toBe("'-1");
+  });
+
+  it('leaves text with a formula character further in alone', () => {
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('svc-payments')).toBe('svc-payments');
+    expect(csvField("'already quoted")).toBe("'already quoted");
+  });
+
+  it('neutralises and quotes a cell that is both a formula and holds a comma', () => {
+    expect(csvField('=1,2')).toBe(`"'=1,2"`);
+  });
+
+  it('neutralises header text and every record in toCsv', () => {
+    const csv = toCsv([{ header: 'title', value: (r: { t: string }) => r.t }], [{ t: '=cmd()' }]);
+    expect(parseCsv(csv)).toEqual([['title'], ["'=cmd()"]]);
+  });
+});

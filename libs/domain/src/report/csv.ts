@@ -12,10 +12,23 @@ export interface CsvColumn<Row> {
   value: (row: Row) => CsvValue;
 }
 
+/**
+ * Text a spreadsheet would run as a formula (CSV injection, OWASP): a leading `=`, `+`, `-`,
+ * `@`, tab or carriage return. Such a cell gets a leading `'`, which spreadsheets show as text
+ * and do not evaluate. Numbers are written by the writer itself, never from user text, so a
+ * negative number (`-3`) stays a number; only strings are neutralised, even ones that look
+ * numeric (`"-1"` as text is written `'-1`): a string field never turns into a formula or a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 /** One field: null and undefined are empty; numbers are written in full, never in exponent form where avoidable. */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? numberText(value) : String(value);
+  const text = typeof value === 'number' ? numberText(value) : neutraliseFormula(String(value));
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

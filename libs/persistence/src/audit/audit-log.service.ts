@@ -6,7 +6,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import { GENESIS_HASH, auditHash } from './audit-chain';
 
 /** Arbitrary but fixed: the advisory lock that serialises appends to the chain. */
-const AUDIT_CHAIN_LOCK = 0x5745_4144; // "STEWARD audit"
+export const AUDIT_CHAIN_LOCK = 0x5745_4144; // "STEWARD audit"
 
 export interface AuditEntry {
   entity: string;

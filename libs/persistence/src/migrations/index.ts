@@ -8,6 +8,7 @@ import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident
 import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-management';
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
 import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-note-keys';
+import { AddAuditCheckpoint1764630000000 } from './1764630000000-add-audit-checkpoint';
 import { AddIdempotentRequests1764650000000 } from './1764650000000-add-idempotent-requests';
 
 /** In order. A migration, once released, is never edited: add a new one. */
@@ -22,5 +23,6 @@ export const STEWARD_MIGRATIONS = [
   AddProblemManagement1764514800000,
   AddNotificationDelivery1764518400000,
   AddIncidentNoteKeys1764522000000,
+  AddAuditCheckpoint1764630000000,
   AddIdempotentRequests1764650000000,
 ];

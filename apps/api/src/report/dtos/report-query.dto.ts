@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { PRIORITIES, type Priority } from '@steward/domain';
-import { IsIn, IsOptional, IsString, Matches, ValidateBy, type ValidationArguments } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 import { parseInstant } from '../../calendar/dtos/calendar.dtos';
 import { CI_KEY } from '../../change/dtos/create-change.dto';
 import { Trim } from '../../common/dto-transforms';
@@ -68,3 +69,14 @@ export class IncidentReportQuery extends ReportPeriodQuery {
 
 /** The change report: the period applies to when each change was submitted. */
 export class ChangeReportQuery extends ReportPeriodQuery {}
+
+/** The change register: the period applies to when each change was submitted. */
+export class ChangeRegisterQuery extends ReportPeriodQuery {
+  @ApiPropertyOptional({ default: 5000, maximum: 50000, description: 'At most this many changes, oldest first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(50000)
+  limit?: number;
+}

@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Logger } from 'nestjs-pino';
+import { StewardLogger } from '@steward/observability';
 import { DataSource } from 'typeorm';
 import { createApi } from '../apps/api/src/create-api';
 import { WorkerModule } from '../apps/worker/src/worker.module';
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config), auditCheckpoints }),
       { bufferLogs: true },
     );
-    worker.useLogger(worker.get(Logger));
+    worker.useLogger(worker.get(StewardLogger));
     // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
     stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 

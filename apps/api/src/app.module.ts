@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
@@ -31,6 +32,8 @@ export interface ApiModuleOptions {
   temporal: { address: string; namespace: string; taskQueue: string };
   auth: TokenVerifierOptions;
   logLevel?: string;
+  /** Where log lines go (default standard output); tests read them from a stream. */
+  logDestination?: DestinationStream;
   cmdb?: CmdbSettings;
   /** DECISION_SIGNING_KEY: decisions are signed with it; the worker verifies them. */
   signingSecret: string;
@@ -52,7 +55,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api' }),
+        stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api', ...(options.logDestination ? { destination: options.logDestination } : {}) }),
         // A request has REQUEST_DEADLINE_MS; no query of the API may outlast it.
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
         TemporalClientModule.forRoot(options.temporal),

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { DEFAULT_ABUSE_SETTINGS, DEFAULT_WEB_SECURITY, type AbuseSettings, type WebSecuritySettings } from '@steward/config';
-import { Logger } from 'nestjs-pino';
+import { StewardLogger } from '@steward/observability';
 import { AbuseControl } from './common/abuse/abuse-control';
 import { AbuseInterceptor } from './common/abuse/abuse.interceptor';
 import { authFailureLimit, subjectFailureRetryAfter } from './common/abuse/auth-failure-limit.middleware';
@@ -35,7 +35,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   applyCors(app, [apiCorsRule(web)]);
   app.use(authFailureLimit(abuse));
 
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(StewardLogger));
   app.useGlobalPipes(stewardValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter((request) => subjectFailureRetryAfter(abuse, request)));
   // Outermost first: limits refuse before anything runs; the deadline answers 503 while a kept

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigurationError, loadConfig, processesOf, requireServerConfig } from '@steward/config';
 import { checkApplicationRole } from '@steward/persistence';
-import { Logger } from 'nestjs-pino';
+import { StewardLogger } from '@steward/observability';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }),
     { bufferLogs: true },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(StewardLogger));
   app.enableShutdownHooks();
 }
 

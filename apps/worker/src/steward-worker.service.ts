@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { ModuleRef } from '@nestjs/core';
 import { collectActivities, DomainErrorInterceptor } from '@steward/activities';
 import { prebuiltWorkflowBundlePath, workflowBundleOptions } from '@steward/temporal';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { StewardLogger } from '@steward/observability';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 
 export class WorkerSettings {
   constructor(
@@ -29,9 +30,22 @@ export class StewardWorkerService implements OnModuleInit, OnApplicationBootstra
   constructor(
     private readonly settings: WorkerSettings,
     private readonly moduleRef: ModuleRef,
+    private readonly log: StewardLogger,
   ) {}
 
+  /** The SDK's own lines (worker state, activity failures) go to this process's log, labelled. */
+  private installRuntimeLogger(): void {
+    const temporal = this.log.pino.child({ context: 'temporal' });
+    const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+    try {
+      Runtime.install({ logger: new DefaultLogger('INFO', (entry) => temporal[levels[entry.level]](entry.meta ?? {}, entry.message)) });
+    } catch {
+      // A runtime exists already (tests install a quiet one; a second worker in one process).
+    }
+  }
+
   async onModuleInit(): Promise<void> {
+    this.installRuntimeLogger();
     this.connection = await NativeConnection.connect({ address: this.settings.address });
     const bundlePath = this.settings.workflowBundlePath ?? prebuiltWorkflowBundlePath();
     const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = bundlePath

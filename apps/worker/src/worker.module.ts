@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ActivitiesModule } from '@steward/activities';
 import { DEFAULT_AUDIT_CHECKPOINTS, ProcessOptionsModule, type AuditCheckpointSettings, type ExecutorCredentials, type ProcessOptionsInput } from '@steward/config';
@@ -19,6 +20,8 @@ export interface WorkerModuleOptions {
   executorCredentials?: ExecutorCredentials;
   workflowBundlePath?: string;
   logLevel?: string;
+  /** Where log lines go (default standard output); tests read them from a stream. */
+  logDestination?: DestinationStream;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
   /** AUDIT_SIGNING_KEY and how often the worker signs a checkpoint of the audit chain's head. */
@@ -33,7 +36,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'worker' }),
+        stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'worker', ...(options.logDestination ? { destination: options.logDestination } : {}) }),
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }),
         SecurityModule.forRoot(options.signingSecret),
         // Activities open incidents and problems (signal-with-start) through the client.

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CHECKPOINT_FORMAT, StewardError } from '@steward/domain';
 import { CurrentPrincipal, Roles, type Principal } from '@steward/identity';
 import { AuditCheckpoints, AuditLog, claimOf, type AuditCheckpointEntity, type AuditVerificationWithCheckpoints } from '@steward/persistence';
@@ -34,6 +34,22 @@ export class AuditPublicKeyResponse {
   @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
   @ApiProperty() pem: string;
   @ApiProperty({ description: 'base64 SPKI DER' }) spki: string;
+}
+
+export class CheckpointClaimView {
+  @ApiProperty() id: string;
+  @ApiProperty() headSeq: string;
+  @ApiProperty() headHash: string;
+  @ApiProperty() events: string;
+  @ApiProperty() at: string;
+  @ApiProperty() keyId: string;
+}
+
+export class CheckpointExportView {
+  @ApiProperty({ enum: [CHECKPOINT_FORMAT] }) format: typeof CHECKPOINT_FORMAT;
+  @ApiProperty({ type: CheckpointClaimView }) checkpoint: CheckpointClaimView;
+  @ApiProperty({ description: 'base64 Ed25519 signature over the canonical JSON of the claim (without id) and the format' }) signature: string;
+  @ApiProperty({ type: AuditPublicKeyResponse }) publicKey: AuditPublicKeyResponse;
 }
 
 export class AuditEventView {
@@ -81,6 +97,7 @@ export class AuditController {
   @HttpCode(201)
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Sign a checkpoint of the chain head now (admins and auditors); recorded in the audit trail' })
+  @ApiResponse({ status: 201, type: AuditCheckpointView })
   async createCheckpoint(@CurrentPrincipal() principal: Principal): Promise<AuditCheckpointView> {
     return checkpointView(await this.checkpoints.create(this.keys, principal.id));
   }
@@ -93,6 +110,7 @@ export class AuditController {
 
   @Get('checkpoints/public-key')
   @ApiOperation({ summary: 'The Ed25519 public key checkpoints are signed with (compare its keyId with the one you keep)' })
+  @ApiResponse({ status: 200, type: AuditPublicKeyResponse })
   publicKey(): AuditPublicKeyResponse {
     const view = this.keys.publicKeyView();
     if (!view) throw new StewardError('unavailable', 'audit checkpoints are not configured on this server (AUDIT_SIGNING_KEY)');
@@ -101,6 +119,7 @@ export class AuditController {
 
   @Get('checkpoints/latest')
   @ApiOperation({ summary: 'The latest checkpoint with its signature and public key, to keep elsewhere and check offline (npm run verify-checkpoint)' })
+  @ApiResponse({ status: 200, type: CheckpointExportView })
   async latestCheckpoint(): Promise<CheckpointExport> {
     const row = await this.checkpoints.latest();
     if (!row) throw new StewardError('not_found', 'no audit checkpoint has been signed yet');

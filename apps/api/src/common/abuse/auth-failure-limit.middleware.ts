@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AbuseControl, clientAddress, presentedSubject } from './abuse-control';
 import { sendTooManyRequests } from './too-many-requests';
@@ -18,6 +19,8 @@ const PUBLIC_PATHS = [/^\/health(\/|$)/, /^\/docs(\/|-json$|$)/, /^\/favicon\.ic
  *   that subject still works, so nobody can lock a person out by sending bad tokens in their name.
  */
 export function authFailureLimit(control: AbuseControl): RequestHandler {
+  // Refusals are logged, not audited: an attacker's flood must not grow the append-only chain.
+  const logger = new Logger('AuthFailureLimit');
   return (req: Request, res: Response, next: NextFunction) => {
     if (!control.authFailuresByAddress.enabled || PUBLIC_PATHS.some((p) => p.test(req.path)) || req.method === 'OPTIONS') return next();
     const address = clientAddress(req);
@@ -29,8 +32,18 @@ export function authFailureLimit(control: AbuseControl): RequestHandler {
     const subject = presentedSubject(req);
     res.on('finish', () => {
       if (res.statusCode !== 401) return;
+      const addressWasOpen = control.authFailuresByAddress.peek(address).allowed;
       control.authFailuresByAddress.spend(address);
-      if (subject !== undefined) control.authFailuresBySubject.spend(`sub:${subject}`);
+      if (addressWasOpen && !control.authFailuresByAddress.peek(address).allowed) {
+        logger.warn(`too many failed authentications from ${address}: its requests get 429 until its bucket refills`);
+      }
+      if (subject !== undefined) {
+        const subjectWasOpen = control.authFailuresBySubject.peek(`sub:${subject}`).allowed;
+        control.authFailuresBySubject.spend(`sub:${subject}`);
+        if (subjectWasOpen && !control.authFailuresBySubject.peek(`sub:${subject}`).allowed) {
+          logger.warn(`too many failed authentications presenting subject ${JSON.stringify(subject)}: its failing attempts get 429`);
+        }
+      }
     });
     next();
   };

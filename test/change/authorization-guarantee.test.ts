@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { ChangeExecutionActivities } from '@steward/activities';
+import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import {
   changeStateQuery,
   changeWorkflowId,
@@ -173,6 +173,35 @@ describe('authorization guarantee', () => {
     }
     expect(await database.db.getRepository(ChangeStepEntity).countBy({ changeId: input.changeId })).toBe(0);
     expect(await database.db.getRepository(ChangeExecutionEntity).countBy({ changeId: input.changeId })).toBe(0);
+  });
+
+  it('binds every change activity to the recorded run: each one refuses any other caller before it reads its input', async () => {
+    const input = await recordedChange();
+    await database.db.getRepository(ChangeRequestEntity).update({ id: input.changeId }, { workflowRunId: 'run-recorded' });
+    const instances: Array<[string, object]> = [
+      ['ChangeActivities', worker.get(ChangeActivities, { strict: false })],
+      ['ChangeExecutionActivities', worker.get(ChangeExecutionActivities, { strict: false })],
+    ];
+    const names: string[] = [];
+    // One input that names the change however an activity reads it.
+    const anyInput = { changeId: input.changeId, decision: { changeId: input.changeId }, token: 'x', stepId: 'deploy', phase: 'action' };
+    for (const [, instance] of instances) {
+      for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(instance))) {
+        const method = (instance as Record<string, unknown>)[name];
+        if (name === 'constructor' || typeof method !== 'function') continue;
+        names.push(name);
+        for (const caller of [{ workflowId: 'attacker-workflow', runId: 'run-recorded' }, { workflowId: changeWorkflowId(input.changeId), runId: 'run-after-reset' }]) {
+          const env = new MockActivityEnvironment({ workflowExecution: caller, activityType: name });
+          const error = await env.run(() => (method as (i: unknown) => Promise<unknown>).call(instance, anyInput)).then(() => undefined, (e: unknown) => e);
+          expect([name, (error as StewardError)?.code]).toEqual([name, 'forbidden']);
+        }
+      }
+    }
+    expect(names).toEqual(expect.arrayContaining(['recordChangeTransition', 'recordStepState', 'recordDecision', 'completeChange', 'authorizeImplementation', 'runStep']));
+    const audited = await database.db.getRepository(AuditEventEntity).findBy({ entityId: input.changeId, action: 'change.foreign_run_refused' });
+    expect(new Set(audited.map((a) => (a.data as { activity: string }).activity))).toEqual(new Set(names));
+    expect(await database.db.getRepository(AuditEventEntity).countBy({ entityId: input.changeId, action: 'change.marked_for_attention' })).toBe(1);
+    expect((await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id: input.changeId })).state).toBe('submitted');
   });
 
   it('reminds, escalates, then expires a change nobody decided', async () => {

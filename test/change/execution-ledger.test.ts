@@ -18,6 +18,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { changeWorkflow } from '@steward/workflows';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client as PgClient } from 'pg';
 import { startRecordedChange } from '../support/fixtures';
 import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { readChangeHistory } from '../security/support/change-history';
@@ -192,9 +193,16 @@ describe('execution ledger', () => {
       ['deploy', 'action', 'succeeded'],
       ['deploy', 'rollback', 'succeeded'],
     ]);
-    // The database itself refuses to rewrite or withdraw a claim.
-    await expect(database.db.query(`UPDATE change_execution SET outcome = NULL, finished_at = NULL WHERE change_id = $1`, [id])).rejects.toThrow(/only takes its outcome, once/);
-    await expect(database.db.query(`DELETE FROM change_execution WHERE change_id = $1`, [id])).rejects.toThrow(/never deleted/);
+    // The database itself refuses to rewrite or withdraw a claim (asked directly, as someone with
+    // the application's database rights would).
+    const sql = new PgClient({ connectionString: database.url });
+    await sql.connect();
+    try {
+      await expect(sql.query(`UPDATE change_execution SET outcome = NULL, finished_at = NULL WHERE change_id = $1`, [id])).rejects.toThrow(/only takes its outcome, once/);
+      await expect(sql.query(`DELETE FROM change_execution WHERE change_id = $1`, [id])).rejects.toThrow(/never deleted/);
+    } finally {
+      await sql.end();
+    }
   }, 180_000);
 
   it('finishes a claim left open by a worker that died mid-call with the same Idempotency-Key, and never calls again', async () => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { ChangeExecutionActivities } from './change/change-execution.activities';
 import { ChangeActivities } from './change/change.activities';
+import { ChangeRunBinding } from './change/change-run-binding';
 import { ExecutorsModule, type ExecutorsModuleOptions } from './change/executors';
 import { IncidentLauncher } from './incident/incident-launcher';
 import { IncidentActivities } from './incident/incident.activities';
@@ -12,7 +13,7 @@ export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecuti
 @Module({})
 export class ActivitiesModule {
   static forRoot(executors: ExecutorsModuleOptions): DynamicModule {
-    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: [...ACTIVITY_CLASSES, IncidentLauncher], exports: [...ACTIVITY_CLASSES, IncidentLauncher] };
+    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding], exports: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding] };
   }
 }
 

@@ -18,10 +18,14 @@ import {
 import { log } from '@temporalio/activity';
 import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
 import { IncidentLauncher } from '../incident/incident-launcher';
+import { ChangeRunBinding } from './change-run-binding';
 
 /**
  * Activities of the change workflow that record and decide: thin, all I/O, idempotent under
- * retries. Step execution lives in ChangeExecutionActivities.
+ * retries. Step execution lives in ChangeExecutionActivities. Each one first asks the run
+ * binding whether its caller is the workflow run recorded on the change (from the activity
+ * context, never the input): nothing else writes to a change, reads its decisions' verdicts or
+ * gets its token.
  */
 @Injectable()
 export class ChangeActivities {
@@ -34,39 +38,48 @@ export class ChangeActivities {
     private readonly changeRecords: ChangeRecordsService,
     private readonly scheduling: SchedulingService,
     private readonly incidents: IncidentLauncher,
+    private readonly binding: ChangeRunBinding,
   ) {}
 
   /** Applies one transition of the workflow to the change record and its timeline. */
   async recordChangeTransition(input: { changeId: string; sequence: number; transition: ChangeTransition }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.readModel.recordTransition(input.changeId, input.sequence, input.transition);
   }
 
   async assessChange(input: { changeId: string }): Promise<AssessmentResult> {
+    await this.binding.verify(input.changeId);
     return this.assessment.assess(input.changeId);
   }
 
   /** The workflow cannot hold keys: the worker checks that the API signed the decision. */
   async verifyDecision(input: { decision: SignedDecision }): Promise<boolean> {
+    await this.binding.verify(input.decision?.changeId);
     return this.decisions.verify(input.decision);
   }
 
   async recordDecision(input: { decision: SignedDecision }): Promise<void> {
+    await this.binding.verify(input.decision?.changeId);
     await this.decisions.record(input.decision);
   }
 
   async recordRefusal(input: { changeId: string; actor: string; reason: string }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.decisions.refuse(input.changeId, input.actor, input.reason);
   }
 
   async voidApprovals(input: { changeId: string; reason: string }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.decisions.voidAll(input.changeId, input.reason);
   }
 
   async revisePlan(input: { changeId: string; plan: ImplementationPlan; backoutPlan: string; planHash: string; actor: string }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.changeRecords.revisePlan(input.changeId, input.plan, input.backoutPlan, input.planHash, input.actor);
   }
 
   async notifyApprovers(input: { changeId: string; kind: 'approval_reminder' | 'approval_escalation'; missing: string[]; policy: PolicySnapshot }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.changeRecords.notifyApprovers(input.changeId, input.kind, input.missing, input.policy);
   }
 
@@ -77,6 +90,7 @@ export class ChangeActivities {
     durationMinutes: number;
     requested?: { start: string; end: string };
   }): Promise<{ start: string; end: string; reason: string } | null> {
+    await this.binding.verify(input.changeId);
     const change = await this.db.getRepository(ChangeRequestEntity).findOneOrFail({ where: { id: input.changeId } });
     const requested = input.requested
       ? { start: new Date(input.requested.start), end: new Date(input.requested.end) }
@@ -96,6 +110,7 @@ export class ChangeActivities {
 
   /** Freezes in force now for the change's CIs (re-checked when the workflow wakes up). */
   async blockingFreezes(input: { changeId: string; emergency: boolean }): Promise<string[]> {
+    await this.binding.verify(input.changeId);
     const change = await this.db.getRepository(ChangeRequestEntity).findOneOrFail({ where: { id: input.changeId } });
     const now = new Date();
     const [cis, freezes] = await Promise.all([
@@ -106,19 +121,24 @@ export class ChangeActivities {
   }
 
   async recordNote(input: { changeId: string; type: string; data: Record<string, unknown> }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.changeRecords.event(input.changeId, `${input.type}:${Date.now()}`, input.type, 'steward', input.data);
   }
 
   async recordStepState(input: { changeId: string; stepId: string; state: StepState; detail?: string }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.changeRecords.stepState(input.changeId, input.stepId, input.state, input.detail);
   }
 
   /** The authorization gate: verifies everything again and issues the implementation token. */
-  async authorizeImplementation(input: { changeId: string; runId: string; window: { start: string; end: string } }): Promise<{ token: string }> {
-    return this.gate.authorize(input.changeId, input.runId, input.window);
+  async authorizeImplementation(input: { changeId: string; window: { start: string; end: string } }): Promise<{ token: string }> {
+    // The token goes to the calling run, as the activity context names it.
+    const caller = await this.binding.verify(input.changeId);
+    return this.gate.authorize(input.changeId, caller, input.window);
   }
 
   async completeChange(input: { changeId: string; closureCode: string; reviewDueMs?: number }): Promise<void> {
+    await this.binding.verify(input.changeId);
     await this.changeRecords.complete(input.changeId, input.closureCode, input.reviewDueMs);
   }
 
@@ -128,6 +148,7 @@ export class ChangeActivities {
    * it opened before; the link is written after, so a crash in between heals on the retry.
    */
   async recordFailure(input: { changeId: string; endState: string; reason: string; failedStep?: string; reviewDueMs?: number }): Promise<void> {
+    await this.binding.verify(input.changeId);
     const failure = await this.changeRecords.fail(input.changeId, input.endState, input.reason, input.failedStep, input.reviewDueMs);
     if (!failure.production || !failure.productionCi || failure.incidentId) return;
     let incident: { id: string };

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { ChangeExecutionActivities } from '@steward/activities';
+import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import {
   changeStateQuery,
   changeWorkflowId,
@@ -13,7 +13,9 @@ import {
 import { StewardError, formatChangeId } from '@steward/domain';
 import {
   AuditEventEntity,
+  ChangeApprovalEntity,
   ChangeAuthorizationEntity,
+  ChangeExecutionEntity,
   ChangeEventEntity,
   ChangeRequestEntity,
   ChangeStepEntity,
@@ -23,8 +25,10 @@ import {
   insertRows,
 } from '@steward/persistence';
 import { AuthorizationTokens, DecisionSigner, StewardKeys } from '@steward/security';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { startRecordedChange } from '../support/fixtures';
+import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
 import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 
@@ -82,8 +86,9 @@ describe('authorization guarantee', () => {
     return { changeId: id, type: 'normal', title: 'Guarded change', requester: { id: 'alice', name: 'Alice' }, ciKeys: ['app-guarded'], planHash, steps, settings: TEST_CHANGE_PROCESS };
   }
 
-  async function startByHand(input: ChangeWorkflowInput, settings: ChangeProcessSettings = TEST_CHANGE_PROCESS) {
-    const handle = await client.workflow.start<typeof changeWorkflow>('changeWorkflow', { workflowId: changeWorkflowId(input.changeId), taskQueue, args: [{ ...input, settings }] });
+  /** Starts the change's workflow and records its run, as the API's submission does. */
+  async function startRecorded(input: ChangeWorkflowInput, settings: ChangeProcessSettings = TEST_CHANGE_PROCESS) {
+    const handle = await startRecordedChange(client, database.db, { ...input, settings }, taskQueue);
     await eventually(() => handle.query(changeStateQuery), (s: ChangeSnapshot) => s.state === 'awaiting_approval');
     return handle;
   }
@@ -93,7 +98,7 @@ describe('authorization guarantee', () => {
 
   it('does not count a decision whose signature the API never made, by update or by signal', async () => {
     const input = await recordedChange();
-    const handle = await startByHand(input);
+    const handle = await startRecorded(input);
     const forged = { ...sign(input), signature: 'a'.repeat(64) };
 
     const refused = await handle.executeUpdate(decideUpdate, { args: [forged] }).catch((error: unknown) => error);
@@ -114,25 +119,39 @@ describe('authorization guarantee', () => {
 
   it('executes no step for a workflow started by hand, even with genuine approvals', async () => {
     const input = await recordedChange();
-    const handle = await startByHand(input);
-    // A genuinely signed decision (say, replayed from another run): the workflow counts it...
-    await handle.executeUpdate(decideUpdate, { args: [sign(input)] });
-    // ...but the gate authorizes only the run Steward started and recorded on the change.
-    const outcome = await handle.result();
-    expect(outcome.state).toBe('failed');
-    expect(outcome.reason).toMatch(/^authorization refused: .*is not the workflow run Steward started/);
+    const recorded = await startRecorded(input);
+    await recorded.terminate('the operator ended the run Steward started');
+    // Started by hand with the change's own workflow id, and handed a genuinely signed decision
+    // (say, replayed from the first run): its very first write is refused, it gets no token.
+    const handle = await client.workflow.signalWithStart<typeof changeWorkflow, [ReturnType<typeof sign>]>('changeWorkflow', {
+      workflowId: changeWorkflowId(input.changeId),
+      taskQueue,
+      args: [input],
+      signal: decideSignal,
+      signalArgs: [sign(input)],
+    });
+    const failure = await handle.result().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as ActivityFailure;
+    expect((cause.cause as ApplicationFailure).type).toBe('forbidden');
+    expect((cause.cause as ApplicationFailure).message).toMatch(/is not the run Steward started/);
     expect(await database.db.getRepository(ChangeStepEntity).countBy({ changeId: input.changeId })).toBe(0);
     expect(await database.db.getRepository(ChangeAuthorizationEntity).countBy({ changeId: input.changeId })).toBe(0);
-    const audit = await database.db.getRepository(AuditEventEntity).findBy({ entityId: input.changeId, action: 'change.authorization_refused' });
-    expect(audit).toHaveLength(1);
+    expect(await database.db.getRepository(ChangeApprovalEntity).countBy({ changeId: input.changeId })).toBe(0);
+    const audit = await database.db.getRepository(AuditEventEntity).findBy({ entityId: input.changeId, action: 'change.foreign_run_refused' });
+    expect(audit.map((a) => a.data)).toContainEqual(expect.objectContaining({ workflowId: changeWorkflowId(input.changeId), runId: handle.signaledRunId }));
+    const row = await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id: input.changeId });
+    expect(row.state).toBe('awaiting_approval');
+    expect(row.attentionReason).toMatch(/is not the run Steward started/);
   });
 
-  it('refuses executors called without, or with a forged, token', async () => {
+  it('refuses executors called without, or with a forged, token, even as the recorded run', async () => {
     const input = await recordedChange();
+    await database.db.getRepository(ChangeRequestEntity).update({ id: input.changeId }, { workflowRunId: 'run-recorded', state: 'implementing' });
     const execution = worker.get(ChangeExecutionActivities, { strict: false });
     const forger = new AuthorizationTokens(new StewardKeys('an-attacker-secret-of-sufficient-length-00'));
     const realKeys = new AuthorizationTokens(new StewardKeys(TEST_SIGNING_SECRET));
-    const claims = { changeId: input.changeId, planHash: input.planHash, runId: 'any', windowStart: new Date().toISOString(), windowEnd: new Date(Date.now() + 3_600_000).toISOString() };
+    const claims = { changeId: input.changeId, planHash: input.planHash, runId: 'run-recorded', windowStart: new Date().toISOString(), windowEnd: new Date(Date.now() + 3_600_000).toISOString() };
     const attempts: Array<[string, unknown]> = [
       ['no token', undefined],
       ['garbage', 'not-a-token'],
@@ -140,17 +159,54 @@ describe('authorization guarantee', () => {
       // Even a token made with the real key is refused when the gate never recorded it.
       ['never issued by the gate', realKeys.issue(claims, new Date()).token],
     ];
+    const step = { changeId: input.changeId, stepId: 'deploy', phase: 'action' as const };
     for (const [, token] of attempts) {
-      const error = await execution.runStep({ token: token as string, changeId: input.changeId, stepId: 'deploy', phase: 'action' }).catch((e: unknown) => e);
+      // Called in-process, outside any activity: no run at all.
+      const outside = await execution.runStep({ ...step, token: token as string }).catch((e: unknown) => e);
+      expect((outside as StewardError).code).toBe('forbidden');
+      // Called in the activity context of the run recorded on the change: the token decides.
+      const asRecordedRun = new MockActivityEnvironment({ workflowExecution: { workflowId: changeWorkflowId(input.changeId), runId: 'run-recorded' }, activityType: 'runStep' });
+      const error = await asRecordedRun.run(() => execution.runStep({ ...step, token: token as string })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StewardError);
       expect((error as StewardError).code).toBe('forbidden');
+      expect((error as StewardError).message).toMatch(/authorization token refused|no recorded authorization/);
     }
     expect(await database.db.getRepository(ChangeStepEntity).countBy({ changeId: input.changeId })).toBe(0);
+    expect(await database.db.getRepository(ChangeExecutionEntity).countBy({ changeId: input.changeId })).toBe(0);
+  });
+
+  it('binds every change activity to the recorded run: each one refuses any other caller before it reads its input', async () => {
+    const input = await recordedChange();
+    await database.db.getRepository(ChangeRequestEntity).update({ id: input.changeId }, { workflowRunId: 'run-recorded' });
+    const instances: Array<[string, object]> = [
+      ['ChangeActivities', worker.get(ChangeActivities, { strict: false })],
+      ['ChangeExecutionActivities', worker.get(ChangeExecutionActivities, { strict: false })],
+    ];
+    const names: string[] = [];
+    // One input that names the change however an activity reads it.
+    const anyInput = { changeId: input.changeId, decision: { changeId: input.changeId }, token: 'x', stepId: 'deploy', phase: 'action' };
+    for (const [, instance] of instances) {
+      for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(instance))) {
+        const method = (instance as Record<string, unknown>)[name];
+        if (name === 'constructor' || typeof method !== 'function') continue;
+        names.push(name);
+        for (const caller of [{ workflowId: 'attacker-workflow', runId: 'run-recorded' }, { workflowId: changeWorkflowId(input.changeId), runId: 'run-after-reset' }]) {
+          const env = new MockActivityEnvironment({ workflowExecution: caller, activityType: name });
+          const error = await env.run(() => (method as (i: unknown) => Promise<unknown>).call(instance, anyInput)).then(() => undefined, (e: unknown) => e);
+          expect([name, (error as StewardError)?.code]).toEqual([name, 'forbidden']);
+        }
+      }
+    }
+    expect(names).toEqual(expect.arrayContaining(['recordChangeTransition', 'recordStepState', 'recordDecision', 'completeChange', 'authorizeImplementation', 'runStep']));
+    const audited = await database.db.getRepository(AuditEventEntity).findBy({ entityId: input.changeId, action: 'change.foreign_run_refused' });
+    expect(new Set(audited.map((a) => (a.data as { activity: string }).activity))).toEqual(new Set(names));
+    expect(await database.db.getRepository(AuditEventEntity).countBy({ entityId: input.changeId, action: 'change.marked_for_attention' })).toBe(1);
+    expect((await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id: input.changeId })).state).toBe('submitted');
   });
 
   it('reminds, escalates, then expires a change nobody decided', async () => {
     const input = await recordedChange();
-    const handle = await startByHand(input, { ...TEST_CHANGE_PROCESS, approvalReminderMs: 1_000, approvalEscalationMs: 2_000, approvalExpiryMs: 3_000 });
+    const handle = await startRecorded(input, { ...TEST_CHANGE_PROCESS, approvalReminderMs: 1_000, approvalEscalationMs: 2_000, approvalExpiryMs: 3_000 });
     const outcome = await handle.result();
     expect(outcome).toEqual({ changeId: input.changeId, state: 'rejected', reason: 'expired' });
     const notifications = await database.db.getRepository(NotificationEntity).find({ where: { changeId: input.changeId }, order: { id: 'ASC' } });
@@ -164,7 +220,7 @@ describe('authorization guarantee', () => {
 
   it('refuses a decision after the deadline passed', async () => {
     const input = await recordedChange();
-    const handle = await startByHand(input, { ...TEST_CHANGE_PROCESS, approvalExpiryMs: 60_000 });
+    const handle = await startRecorded(input, { ...TEST_CHANGE_PROCESS, approvalExpiryMs: 60_000 });
     const late = signer.sign({ changeId: input.changeId, planHash: input.planHash, approver: owner, decision: 'approve', comment: 'late', at: new Date(Date.now() + 120_000).toISOString() });
     const refused = await handle.executeUpdate(decideUpdate, { args: [late] }).catch((error: unknown) => error);
     expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/^the decision deadline passed at/);

@@ -4,7 +4,7 @@ import { ChangeEventEntity, ChangeRequestEntity } from '@steward/persistence';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
-import { insertChange } from '../support/fixtures';
+import { insertChange, startRecordedChange } from '../support/fixtures';
 import { TEST_CHANGE_PROCESS, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 
 /** The change workflow on the real dev server, with its activities on a real database. */
@@ -30,11 +30,7 @@ describe('change workflow', () => {
 
   async function startChange(): Promise<{ handle: WorkflowHandle<typeof changeWorkflow>; changeId: string }> {
     const input = await insertChange(database.db);
-    const handle = await client.workflow.start<typeof changeWorkflow>('changeWorkflow', {
-      workflowId: changeWorkflowId(input.changeId),
-      taskQueue,
-      args: [input],
-    });
+    const handle = await startRecordedChange(client, database.db, input, taskQueue);
     return { handle, changeId: input.changeId };
   }
 

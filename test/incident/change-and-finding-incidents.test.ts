@@ -2,7 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ChangeActivities } from '@steward/activities';
 import type { Principal } from '@steward/identity';
-import { ChangeFailureEntity, ChangeTemplateEntity, ConfigurationItemEntity, IncidentEntity, insertRows } from '@steward/persistence';
+import { ChangeFailureEntity, ChangeRequestEntity, ChangeTemplateEntity, ConfigurationItemEntity, IncidentEntity, insertRows } from '@steward/persistence';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
@@ -129,8 +130,11 @@ describe('incidents from failed changes and unauthorized-change findings', () =>
       // A retry after a crash between opening the incident and linking it.
       await database.db.getRepository(ChangeFailureEntity).update({ changeId }, { incidentId: null });
       const activities = worker.get(ChangeActivities);
-      await activities.recordFailure({ changeId, endState: 'rolled_back', reason: 'retried', failedStep: 's2' });
-      await activities.recordFailure({ changeId, endState: 'rolled_back', reason: 'retried again', failedStep: 's2' });
+      // Retried as the activity of the change's recorded run: the only caller it serves.
+      const { workflowId, workflowRunId } = await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id: changeId });
+      const asRecordedRun = () => new MockActivityEnvironment({ workflowExecution: { workflowId, runId: workflowRunId! }, activityType: 'recordFailure' });
+      await asRecordedRun().run(() => activities.recordFailure({ changeId, endState: 'rolled_back', reason: 'retried', failedStep: 's2' }));
+      await asRecordedRun().run(() => activities.recordFailure({ changeId, endState: 'rolled_back', reason: 'retried again', failedStep: 's2' }));
 
       expect((await failureOf(changeId)).incidentId).toBe(incidentId);
       expect(await database.db.getRepository(IncidentEntity).countBy({ changeId })).toBe(1);

@@ -1,6 +1,8 @@
 import { changeWorkflowId, type ChangeWorkflowInput, type ImplementationPlan } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
 import { ChangeRequestEntity, computePlanHash, seedDemoData } from '@steward/persistence';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { changeWorkflow } from '@steward/workflows';
 import type { DataSource } from 'typeorm';
 import { TEST_CHANGE_PROCESS } from './harness';
 
@@ -57,4 +59,19 @@ export async function insertChange(db: DataSource, requester = { id: 'alice', na
     }),
   );
   return { changeId: id, type: 'normal', title: 'Fixture change', requester, ciKeys: ['app-payments-api'], planHash, steps: SIMPLE_PLAN.steps, settings: TEST_CHANGE_PROCESS };
+}
+
+/**
+ * Starts the change workflow for a change row and records its run on the change, as the API's
+ * submission does: activities serve only that run (see ChangeRunGuard).
+ */
+export async function startRecordedChange(
+  client: Client,
+  db: DataSource,
+  input: ChangeWorkflowInput,
+  taskQueue: string,
+): Promise<WorkflowHandle<typeof changeWorkflow>> {
+  const handle = await client.workflow.start<typeof changeWorkflow>('changeWorkflow', { workflowId: changeWorkflowId(input.changeId), taskQueue, args: [input] });
+  await db.getRepository(ChangeRequestEntity).update({ id: input.changeId }, { workflowRunId: handle.firstExecutionRunId });
+  return handle;
 }

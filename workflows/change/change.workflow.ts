@@ -5,7 +5,6 @@ import {
   condition,
   proxyActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { ActivityInterfaceOf, ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import {
@@ -414,7 +413,8 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const window = schedule!;
     let token: string;
     try {
-      ({ token } = await records.authorizeImplementation({ changeId, runId: workflowInfo().runId, window: { start: window.start, end: window.end } }));
+      // The gate learns the calling run from the activity context, never from this input.
+      ({ token } = await records.authorizeImplementation({ changeId, window: { start: window.start, end: window.end } }));
     } catch (error) {
       const reason = error instanceof ActivityFailure ? (error.cause?.message ?? error.message) : String(error);
       await records.recordFailure({ changeId, endState: 'failed', reason: `authorization refused: ${reason}` });

@@ -12,3 +12,4 @@ export * from './incident';
 export * from './problem';
 export * from './report';
 export * from './audit';
+export * from './change/execution-authorization';

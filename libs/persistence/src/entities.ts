@@ -8,6 +8,7 @@ import {
   NotificationEntity,
 } from './change/change-approval.entities';
 import { ChangeEventEntity } from './change/change-event.entity';
+import { ChangeExecutionEntity } from './change/change-execution.entity';
 import { ChangeRequestEntity } from './change/change-request.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { AuditCheckpointEntity } from './audit/audit-checkpoint.entity';
@@ -39,6 +40,7 @@ export const STEWARD_ENTITIES = [
   ChangeAuthorizationEntity,
   ChangeTemplateEntity,
   ChangeFailureEntity,
+  ChangeExecutionEntity,
   NotificationEntity,
   NotificationReadEntity,
   WebhookDeliveryEntity,

@@ -26,6 +26,8 @@ export * from './change/change-assessment.service';
 export * from './change/change-decision.service';
 export * from './change/change-gate.service';
 export * from './change/change-records.service';
+export * from './change/change-execution.entity';
+export * from './change/change-run-guard.service';
 export * from './incident/incident.entities';
 export * from './notification/notifier.service';
 export * from './notification/notification.entities';

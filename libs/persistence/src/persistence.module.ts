@@ -6,6 +6,7 @@ import { SchedulingService } from './calendar/scheduling.service';
 import { ChangeAssessmentService } from './change/change-assessment.service';
 import { ChangeDecisionService } from './change/change-decision.service';
 import { ChangeGateService } from './change/change-gate.service';
+import { ChangeRunGuard } from './change/change-run-guard.service';
 import { ChangeReadModel } from './change/change-read-model.service';
 import { ChangeRecordsService } from './change/change-records.service';
 import { ImpactAnalysisService } from './cmdb/impact-analysis.service';
@@ -30,8 +31,8 @@ export class PersistenceModule {
         TypeOrmModule.forRoot({ ...stewardDataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 }),
         TypeOrmModule.forFeature(STEWARD_ENTITIES),
       ],
-      providers: [ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
-      exports: [TypeOrmModule, ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
+      providers: [ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, ChangeRunGuard, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
+      exports: [TypeOrmModule, ChangeReadModel, AuditLog, AuditCheckpoints, ImpactAnalysisService, SchedulingService, ChangeAssessmentService, ChangeDecisionService, ChangeGateService, ChangeRecordsService, ChangeRunGuard, Notifier, NotificationInbox, WebhookOutbox, IncidentOpeningService, IncidentRecordsService, ProblemRecordsService, KnowledgeBaseService],
     };
   }
 }

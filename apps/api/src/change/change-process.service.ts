@@ -9,15 +9,17 @@ import {
   revisePlanUpdate,
   type ChangeSnapshot,
 } from '@steward/contracts';
-import { StewardError, hasVotingRole, isFinalChangeState } from '@steward/domain';
+import { StewardError, hasVotingRole, isFinalChangeState, pipelineGateRefusals, settlementRefusal } from '@steward/domain';
 import { hasAnyRole, type Principal } from '@steward/identity';
-import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { fromTemporalError } from '../common/temporal-errors';
 import { invalidFields } from '../common/validation';
-import type { CompleteStepDto, DecisionDto, RescheduleDto, RevisePlanDto } from './dtos/create-change.dto';
+import type { CompleteStepDto, DecisionDto, RescheduleDto, RevisePlanDto, SettleChangeDto } from './dtos/create-change.dto';
+import type { SettledChangeResponse } from './dtos/change.responses';
+import { ChangeProcessOptions } from './change-process.options';
 import { planProblemsOf, toPlan } from './plan-input';
 
 /** How long the API waits for the workflow before it answers 503 (no worker, server down). */
@@ -44,6 +46,8 @@ export class ChangeProcessService {
     private readonly temporal: Client,
     private readonly signer: DecisionSigner,
     private readonly audit: AuditLog,
+    private readonly records: ChangeRecordsService,
+    private readonly options: ChangeProcessOptions,
   ) {}
 
   private async changeOf(id: string): Promise<ChangeRequestEntity> {
@@ -159,6 +163,40 @@ export class ChangeProcessService {
     });
   }
 
+  /**
+   * A change manager settles a stuck change: `failed`, with the reason, a review owed, nothing
+   * executed. Only once the workflow run Steward started is no longer running (Temporal says so):
+   * a reset or terminated run, or one that ended without moving the change. Refusals are 409.
+   */
+  async settle(caller: Principal, id: string, dto: SettleChangeDto): Promise<SettledChangeResponse> {
+    const change = await this.changeOf(id);
+    if (isFinalChangeState(change.state)) throw new StewardError('conflict', `change ${id} is ${change.state}: it has ended already`);
+    const recordedRun = await this.recordedRun(change);
+    try {
+      const settled = await this.records.settle(id, caller.id, dto.reason, this.options.reviewDueMs, recordedRun);
+      return { changeId: id, state: 'failed', endReason: dto.reason, settledBy: caller.id, reviewDueAt: settled.reviewDueAt!.toISOString(), recordedRun: { runId: recordedRun.runId, status: recordedRun.status } };
+    } catch (error) {
+      if (error instanceof StewardError && error.code === 'conflict') {
+        await this.audit.record({ entity: 'change', entityId: id, action: 'change.settle_refused', actor: caller.id, data: { reason: error.message, recordedRun } });
+      }
+      throw error;
+    }
+  }
+
+  /** What Temporal says of the run recorded on the change (or, with none recorded, of its workflow id). */
+  private async recordedRun(change: ChangeRequestEntity): Promise<{ runId: string | null; status: string; running: boolean }> {
+    try {
+      const description = await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(change.workflowId, change.workflowRunId ?? undefined).describe(),
+      );
+      return { runId: change.workflowRunId, status: description.status.name, running: description.status.name === 'RUNNING' };
+    } catch (error) {
+      // Gone from the server (retention passed, or never started): certainly not running.
+      if (error instanceof WorkflowNotFoundError) return { runId: change.workflowRunId, status: 'NOT_FOUND', running: false };
+      throw fromTemporalError(error, `describing the workflow run of ${change.id}`);
+    }
+  }
+
   /** The live state, straight from the workflow. */
   async live(id: string): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);
@@ -179,20 +217,19 @@ export class ChangeProcessService {
   async gate(caller: Principal, id: string, ci: string, sha: string | undefined, now = new Date()): Promise<GateAnswer> {
     const change = await this.changeOf(id);
     const authorization = await this.db.getRepository(ChangeAuthorizationEntity).findOne({ where: { changeId: id } });
-    const reasons: string[] = [];
-    if (change.state !== 'implementing') reasons.push(`change is ${change.state}, not implementing`);
-    if (!authorization) reasons.push('change has no recorded authorization');
-    else {
-      if (now < authorization.windowStart || now >= authorization.windowEnd) {
-        reasons.push(`now is outside the authorized interval ${authorization.windowStart.toISOString()} .. ${authorization.windowEnd.toISOString()}`);
-      }
-      if (authorization.planHash !== change.planHash || computePlanHash(change.plan, change.backoutPlan) !== change.planHash) {
-        reasons.push('the plan changed since it was authorized');
-      }
-    }
-    if (!change.ciKeys.includes(ci)) reasons.push(`${ci} is not one of the change's CIs (${change.ciKeys.join(', ')})`);
     const artifact = change.plan.ciUpdates?.find((u) => u.ci === ci)?.artifactSha;
-    if (artifact && sha !== artifact) reasons.push(sha ? `artifact ${sha} is not the authorized ${artifact}` : `the plan authorizes artifact ${artifact}: give sha`);
+    // The same rule set as the executor gate (libs/domain execution-authorization).
+    const reasons = pipelineGateRefusals({
+      state: change.state,
+      ciKeys: change.ciKeys,
+      storedPlanHash: computePlanHash(change.plan, change.backoutPlan),
+      recordedPlanHash: change.planHash,
+      authorization,
+      ci,
+      sha,
+      artifactSha: artifact,
+      now,
+    });
     const allowed = reasons.length === 0;
     if (allowed) {
       reasons.push(`authorized for ${ci}${artifact ? ` at ${artifact}` : ''} until ${authorization!.windowEnd.toISOString()}`);

@@ -17,8 +17,9 @@ import {
   RescheduleDto,
   ResolveHoldDto,
   RevisePlanDto,
+  SettleChangeDto,
 } from './dtos/create-change.dto';
-import { ChangePage, ChangeSubmittedResponse, ChangeView, TimelineEntry } from './dtos/change.responses';
+import { ChangePage, ChangeSubmittedResponse, ChangeView, SettledChangeResponse, TimelineEntry } from './dtos/change.responses';
 import { ListChangesQuery } from './dtos/list-changes.query';
 
 const STEP_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -131,6 +132,19 @@ export class ChangeController {
   @ApiOperation({ summary: 'Record the post-implementation review an emergency or failed change owes' })
   review(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: ChangeReviewDto) {
     return this.process.review(caller, id, body.summary, body.lessons);
+  }
+
+  @Post(':id/settle')
+  @HttpCode(200)
+  @Roles('change_manager')
+  @ApiOperation({
+    summary: 'Settle a stuck change as failed (change managers): only once its recorded workflow run is no longer running',
+    description: 'For a change whose workflow was reset, terminated, or ended without moving it (GET shows `attention`). The change becomes failed with the reason, owes a post-implementation review; nothing executes.',
+  })
+  @ApiResponse({ status: 200, type: SettledChangeResponse })
+  @ApiResponse({ status: 409, description: 'The change has ended, or its recorded workflow run is still running' })
+  settle(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string, @Body() body: SettleChangeDto): Promise<SettledChangeResponse> {
+    return this.process.settle(caller, id, body);
   }
 
   @Get(':id/gate')

@@ -220,6 +220,7 @@ function toView(change: ChangeRequestEntity, approvals: ChangeApprovalEntity[] =
     review: change.review,
     closureCode: change.closureCode,
     workflowId: change.workflowId,
+    attention: change.attentionReason ? { reason: change.attentionReason, since: (change.attentionAt ?? change.updatedAt).toISOString() } : null,
     cis: change.ciKeys,
     requester: { id: change.requesterId, name: change.requesterName },
     requestedWindow:

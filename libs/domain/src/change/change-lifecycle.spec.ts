@@ -1,5 +1,5 @@
 import { CHANGE_STATES } from '@steward/contracts';
-import { ChangeLifecycle, ChangeStateConflict, canMoveChange, isFinalChangeState } from './change-lifecycle';
+import { ChangeLifecycle, ChangeStateConflict, canMoveChange, isFinalChangeState, transitionRefusal } from './change-lifecycle';
 
 const at = new Date('2026-11-30T10:00:00Z');
 
@@ -55,5 +55,23 @@ describe('the change state graph', () => {
   it('never reaches implementing except from scheduled', () => {
     const from = CHANGE_STATES.filter((s) => canMoveChange(s, 'implementing'));
     expect(from).toEqual(['scheduled']);
+  });
+});
+
+describe('transitionRefusal: the read model moves only as the lifecycle allows', () => {
+  it('accepts a transition from the stored state that the lifecycle has', () => {
+    expect(transitionRefusal('CHG-000009', 'implementing', { from: 'implementing', to: 'rolling_back' })).toBeUndefined();
+  });
+
+  it('refuses a move the lifecycle does not have from the stored state', () => {
+    expect(transitionRefusal('CHG-000009', 'completed', { from: 'completed', to: 'rolling_back' })).toBe('change CHG-000009 cannot move from completed to rolling_back');
+    expect(transitionRefusal('CHG-000009', 'awaiting_approval', { from: 'awaiting_approval', to: 'implementing' })).toMatch(/cannot move from awaiting_approval to implementing/);
+  });
+
+  it('refuses a transition that does not start where the change is (a stale or foreign sequence)', () => {
+    expect(transitionRefusal('CHG-000009', 'implementing', { from: 'verifying', to: 'rolling_back' })).toBe(
+      'change CHG-000009 is implementing, not verifying: the transition to rolling_back does not follow from it',
+    );
+    expect(transitionRefusal('CHG-000009', 'failed', { from: 'implementing', to: 'rolling_back' })).toMatch(/is failed, not implementing/);
   });
 });

@@ -91,3 +91,13 @@ export class ChangeLifecycle {
     return { changeId: this.changeId, state: this.current, planHash: this.planHash, transitions: [...this.history] };
   }
 }
+
+/**
+ * Why a recorded transition may not be applied to a change stored in `stored`, or nothing when
+ * it may: it must start where the change is and be a move the lifecycle allows from there.
+ */
+export function transitionRefusal(changeId: string, stored: ChangeState, transition: Pick<ChangeTransition, 'from' | 'to'>): string | undefined {
+  if (transition.from !== stored) return `change ${changeId} is ${stored}, not ${transition.from}: the transition to ${transition.to} does not follow from it`;
+  if (!canMoveChange(stored, transition.to)) return `change ${changeId} cannot move from ${stored} to ${transition.to}`;
+  return undefined;
+}

@@ -1,30 +1,44 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PlanStep, SignedDecision } from '@steward/contracts';
-import { StewardError, evaluateApprovals } from '@steward/domain';
+import type { PlanStep } from '@steward/contracts';
+import {
+  StewardError,
+  admission,
+  authorizationBasis,
+  authorizationVerdict,
+  type CallerRun,
+  type ExecutionPhase,
+  type LedgerEntry,
+} from '@steward/domain';
 import { AuthorizationTokens, DecisionSigner, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { insertRows } from '../insert-rows';
 import { ChangeApprovalEntity, ChangeAuthorizationEntity, ChangeTemplateEntity } from './change-approval.entities';
+import { ChangeExecutionEntity } from './change-execution.entity';
 import { ChangeRequestEntity } from './change-request.entity';
 import { computePlanHash } from './plan-hash';
 import { templateDeviation } from './standard-template';
 
-/** Small allowance for the gap between the workflow's timer and the gate's clock. */
-const CLOCK_SKEW_MS = 5_000;
-
-/** States in which executors may act: implementation, verification, and rollback of them. */
-const EXECUTING = new Set(['implementing', 'verifying', 'rolling_back']);
-
 const refused = (message: string) => new StewardError('forbidden', message);
 
+/** What the gate lets an executor do with one step. */
+export type AdmittedExecution =
+  /** Call the executor with this key; the ledger row is claimed (or was, by this run). */
+  | { kind: 'execute'; claims: AuthorizationClaims; step: PlanStep; idempotencyKey: string; resumed: boolean }
+  /** The executor answered before: its recorded outcome, nothing to execute. */
+  | { kind: 'recorded'; outcome: 'succeeded' | 'failed'; detail: string };
+
+const ledgerEntry = (row: ChangeExecutionEntity | undefined): LedgerEntry | null =>
+  row ? { runId: row.runId, tokenId: row.tokenId, idempotencyKey: row.idempotencyKey, outcome: row.outcome, detail: row.detail } : null;
+
 /**
- * The authorization gate (layer 3 of the guarantee). It trusts nothing the workflow says
- * except which change and run are asking: it recomputes the plan hash from the stored plan,
- * verifies every counted decision's signature, re-evaluates the quorum under the policy frozen
- * on the change (or re-matches the standard template), and only then issues a token bound to
- * change, plan hash, run and interval. Executors call `admit` before every action.
+ * The authorization gate (layer 3 of the guarantee): loads and stores; the rules are in
+ * libs/domain (execution-authorization). It trusts nothing the workflow says: the calling run
+ * comes from the activity context, the plan hash is recomputed from the stored plan, every
+ * counted decision's signature is verified, and the quorum re-evaluated under the policy frozen
+ * on the change (or the standard template re-matched). Executors call `admit` before every
+ * action, which claims the step in the execution ledger in the same transaction.
  */
 @Injectable()
 export class ChangeGateService {
@@ -35,41 +49,40 @@ export class ChangeGateService {
     private readonly audit: AuditLog,
   ) {}
 
-  async authorize(changeId: string, runId: string, window: { start: string; end: string }, now = new Date()): Promise<{ token: string }> {
+  async authorize(changeId: string, caller: CallerRun, window: { start: string; end: string }, now = new Date()): Promise<{ token: string }> {
     try {
       return await this.db.transaction(async (tx) => {
         const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
         if (!change) throw refused(`change ${changeId} has no record: it was not submitted through Steward`);
-        if (!change.workflowRunId || change.workflowRunId !== runId) throw refused(`run ${runId} is not the workflow run Steward started for ${changeId}`);
-        if (change.state !== 'implementing') throw refused(`change ${changeId} is ${change.state}, not implementing`);
         const planHash = computePlanHash(change.plan, change.backoutPlan);
-        if (planHash !== change.planHash) throw refused('the stored plan does not match its recorded hash');
-
-        const start = Date.parse(window.start);
-        const end = Date.parse(window.end);
-        if (!(end > start) || now.getTime() < start - CLOCK_SKEW_MS || now.getTime() >= end) {
-          throw refused(`now (${now.toISOString()}) is outside the interval ${window.start} .. ${window.end}`);
-        }
-
         const existing = await tx.findOne(ChangeAuthorizationEntity, { where: { changeId } });
-        if (existing) {
-          // A retried gate call from the same run gets the same token back; anything else never does.
-          if (existing.runId === runId && existing.planHash === planHash) {
-            return { token: this.issue(changeId, planHash, runId, existing.windowStart, existing.windowEnd, existing.issuedAt, existing.tokenId).token };
-          }
-          throw refused(`change ${changeId} was already authorized once; a new execution needs a new change`);
+        const verdict = authorizationVerdict({
+          changeId,
+          state: change.state,
+          callerRunId: caller.runId,
+          recordedRunId: change.workflowRunId,
+          storedPlanHash: planHash,
+          recordedPlanHash: change.planHash,
+          window,
+          now,
+          existing: existing ? { runId: existing.runId, planHash: existing.planHash } : null,
+        });
+        if (verdict.verdict === 'refused') throw refused(verdict.reason);
+        if (verdict.verdict === 'reissue') {
+          return { token: this.issue(changeId, planHash, caller.runId, existing!.windowStart, existing!.windowEnd, existing!.issuedAt, existing!.tokenId).token };
         }
-
         const basis = await this.basis(tx, change, planHash);
-        const issued = this.issue(changeId, planHash, runId, new Date(start), new Date(end), now);
+        const start = new Date(Date.parse(window.start));
+        const end = new Date(Date.parse(window.end));
+        const issued = this.issue(changeId, planHash, caller.runId, start, end, now);
         await insertRows(tx, ChangeAuthorizationEntity, [
-          Object.assign(new ChangeAuthorizationEntity(), { changeId, tokenId: issued.claims.tokenId, runId, planHash, windowStart: new Date(start), windowEnd: new Date(end), basis, issuedAt: now }),
+          Object.assign(new ChangeAuthorizationEntity(), { changeId, tokenId: issued.claims.tokenId, runId: caller.runId, planHash, windowStart: start, windowEnd: end, basis, issuedAt: now }),
         ]);
-        await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.authorized', actor: 'steward', data: { planHash, window, basis } });
+        await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.authorized', actor: 'steward', data: { planHash, window, basis, runId: caller.runId } });
         return { token: issued.token };
       });
     } catch (error) {
-      if (error instanceof StewardError) await this.audit.record({ entity: 'change', entityId: changeId, action: 'change.authorization_refused', actor: 'steward', data: { runId, reason: error.message } });
+      if (error instanceof StewardError) await this.audit.record({ entity: 'change', entityId: changeId, action: 'change.authorization_refused', actor: 'steward', data: { ...caller, reason: error.message } });
       throw error;
     }
   }
@@ -78,70 +91,123 @@ export class ChangeGateService {
     return this.tokens.issue({ changeId, planHash, runId, windowStart: start.toISOString(), windowEnd: end.toISOString() }, issuedAt, tokenId);
   }
 
-  /** What the authorization rests on: the standard template, or verified signed approvals. */
+  /** What the authorization rests on, judged by the domain on what is stored. */
   private async basis(tx: EntityManager, change: ChangeRequestEntity, planHash: string): Promise<Record<string, unknown>> {
-    if (change.type === 'standard') {
-      const template = await tx.findOne(ChangeTemplateEntity, { where: { templateId: change.templateId ?? '', active: true }, order: { version: 'DESC' } });
-      const deviation = templateDeviation(template, change.plan.steps, change.ciKeys);
-      if (deviation) throw refused(`standard change does not match its template: ${deviation}`);
-      return { model: 'standard', templateId: template!.templateId, templateVersion: template!.version, cabApproval: template!.cabApproval };
-    }
-    const policy = change.policySnapshot;
-    if (!policy) throw refused('no approval policy was recorded for this change');
-    const approvals = await tx.find(ChangeApprovalEntity, { where: { changeId: change.id, voided: false, planHash }, order: { at: 'ASC' } });
-    for (const approval of approvals) {
-      const decision: SignedDecision = {
-        changeId: approval.changeId,
-        planHash: approval.planHash,
-        approver: approval.identity,
-        decision: approval.decision,
-        comment: approval.comment,
-        at: approval.at.toISOString(),
-        signature: approval.signature.trim(),
-      };
-      if (!this.signer.verify(decision)) throw refused(`the decision of ${approval.approverId} does not carry a valid Steward signature`);
-    }
-    const verdict = evaluateApprovals(
-      policy,
-      approvals.map((a) => ({ approver: a.approverId, approverName: a.approverName, decision: a.decision, comment: a.comment, planHash: a.planHash, at: a.at.toISOString(), voided: a.voided, identity: a.identity })),
-      change.requesterId,
+    const template =
+      change.type === 'standard'
+        ? await tx.findOne(ChangeTemplateEntity, { where: { templateId: change.templateId ?? '', active: true }, order: { version: 'DESC' } })
+        : null;
+    const approvals = change.type === 'standard' ? [] : await tx.find(ChangeApprovalEntity, { where: { changeId: change.id, voided: false, planHash }, order: { at: 'ASC' } });
+    const verdict = authorizationBasis({
+      type: change.type,
       planHash,
-    );
-    if (verdict.outcome !== 'approved') throw refused(`the quorum of policy ${policy.name} v${policy.version} does not hold: ${verdict.missing.join('; ') || verdict.outcome}`);
-    return {
-      model: change.type,
-      policy: { id: policy.policyId, version: policy.version, name: policy.name },
-      approvals: approvals.map((a) => ({ approver: a.approverId, decision: a.decision, at: a.at.toISOString(), signature: a.signature.trim() })),
-    };
+      requesterId: change.requesterId,
+      template: template ? { templateId: template.templateId, version: template.version, cabApproval: template.cabApproval } : null,
+      templateDeviation: change.type === 'standard' ? templateDeviation(template, change.plan.steps, change.ciKeys) : undefined,
+      policy: change.policySnapshot,
+      approvals: approvals.map((a) => ({
+        approver: a.approverId,
+        approverName: a.approverName,
+        decision: a.decision,
+        comment: a.comment,
+        planHash: a.planHash,
+        at: a.at.toISOString(),
+        voided: a.voided,
+        identity: a.identity,
+        signature: a.signature.trim(),
+        signatureValid: this.signer.verify({
+          changeId: a.changeId,
+          planHash: a.planHash,
+          approver: a.identity,
+          decision: a.decision,
+          comment: a.comment,
+          at: a.at.toISOString(),
+          signature: a.signature.trim(),
+        }),
+      })),
+    });
+    if ('refused' in verdict) throw refused(verdict.refused);
+    return verdict.basis;
   }
 
   /**
-   * Checks an executor's token against the recorded authorization and the change as it is
-   * now, and returns the step to run as the stored, hashed plan has it.
+   * Admits an executor call of `caller` (the run the activity context names) on one step, and
+   * claims the step's (change, step, phase) row in the execution ledger in the same transaction,
+   * under a lock on the change row. Returns what to execute, or the outcome recorded before.
+   * Throws StewardError('forbidden') with the reason for anything else; the refusal is audited.
    */
-  async admit(token: unknown, changeId: string, stepId: string, phase: 'action' | 'rollback', now = new Date()): Promise<{ claims: AuthorizationClaims; step: PlanStep }> {
+  async admit(token: unknown, changeId: string, stepId: string, phase: ExecutionPhase, caller: CallerRun, now = new Date()): Promise<AdmittedExecution> {
     let claims: AuthorizationClaims;
     try {
       claims = this.tokens.verify(token);
     } catch (error) {
+      await this.refusal(changeId, stepId, phase, caller, (error as InvalidAuthorizationToken).message);
       throw refused((error as InvalidAuthorizationToken).message);
     }
-    if (claims.changeId !== changeId) throw refused(`the token is for ${claims.changeId}, not ${changeId}`);
-    const [change, authorization] = await Promise.all([
-      this.db.getRepository(ChangeRequestEntity).findOne({ where: { id: changeId } }),
-      this.db.getRepository(ChangeAuthorizationEntity).findOne({ where: { changeId } }),
-    ]);
-    if (!change || !authorization) throw refused(`change ${changeId} has no recorded authorization`);
-    if (authorization.tokenId !== claims.tokenId || authorization.runId !== claims.runId || authorization.planHash !== claims.planHash) {
-      throw refused('the token does not match the recorded authorization');
+    let reason: string | undefined;
+    const admitted = await this.db.transaction(async (tx): Promise<AdmittedExecution | undefined> => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) {
+        reason = `change ${changeId} has no record`;
+        return undefined;
+      }
+      const [authorization, rows] = await Promise.all([
+        tx.findOne(ChangeAuthorizationEntity, { where: { changeId } }),
+        tx.find(ChangeExecutionEntity, { where: { changeId, stepId } }),
+      ]);
+      const verdict = admission({
+        changeId,
+        stepId,
+        phase,
+        caller,
+        recordedRunId: change.workflowRunId,
+        claims,
+        state: change.state,
+        storedPlanHash: computePlanHash(change.plan, change.backoutPlan),
+        authorization,
+        steps: change.plan.steps,
+        ledger: { action: ledgerEntry(rows.find((r) => r.phase === 'action')), rollback: ledgerEntry(rows.find((r) => r.phase === 'rollback')) },
+        now,
+      });
+      if (verdict.verdict === 'refused') {
+        reason = verdict.reason;
+        return undefined;
+      }
+      if (verdict.verdict === 'recorded') return { kind: 'recorded', outcome: verdict.outcome, detail: verdict.detail };
+      if (verdict.verdict === 'claim') {
+        await insertRows(tx, ChangeExecutionEntity, [
+          Object.assign(new ChangeExecutionEntity(), { changeId, stepId, phase, claimedAt: now, tokenId: claims.tokenId, runId: caller.runId, idempotencyKey: verdict.idempotencyKey, outcome: null, detail: null, finishedAt: null }),
+        ]);
+        await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.step_claimed', actor: 'steward', data: { stepId, phase, runId: caller.runId, tokenId: claims.tokenId, idempotencyKey: verdict.idempotencyKey } });
+      }
+      return { kind: 'execute', claims, step: verdict.step, idempotencyKey: verdict.idempotencyKey, resumed: verdict.verdict === 'resume' };
+    });
+    if (!admitted) {
+      await this.refusal(changeId, stepId, phase, caller, reason!);
+      throw refused(reason!);
     }
-    if (!EXECUTING.has(change.state)) throw refused(`change ${changeId} is ${change.state}: nothing may be executed`);
-    if (computePlanHash(change.plan, change.backoutPlan) !== claims.planHash) throw refused('the plan changed since it was authorized');
-    // Rollback must stay possible after the interval closed; new actions must not.
-    if (phase === 'action' && now.getTime() >= authorization.windowEnd.getTime()) throw refused('the authorized interval has closed');
-    const step = change.plan.steps.find((s) => s.id === stepId);
-    if (!step) throw refused(`step ${stepId} is not in the authorized plan`);
-    if (step.kind !== 'automated') throw refused(`step ${stepId} is manual: a release engineer performs it`);
-    return { claims, step };
+    return admitted;
+  }
+
+  /** Stores the executor's answer on the claimed row, once; a second answer changes nothing. */
+  async recordOutcome(changeId: string, stepId: string, phase: ExecutionPhase, outcome: 'succeeded' | 'failed', detail: string, audit: Record<string, unknown>, now = new Date()): Promise<{ outcome: 'succeeded' | 'failed'; detail: string }> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.findOne(ChangeExecutionEntity, { where: { changeId, stepId, phase }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new StewardError('conflict', `the ${phase} of step ${stepId} of ${changeId} was never claimed`);
+      if (row.outcome) return { outcome: row.outcome, detail: row.detail ?? '' };
+      await tx.update(ChangeExecutionEntity, { id: row.id }, { outcome, detail, finishedAt: now });
+      await this.audit.append(tx, {
+        entity: 'change',
+        entityId: changeId,
+        action: `change.step_${phase === 'action' ? 'executed' : 'rolled_back'}`,
+        actor: 'steward',
+        data: { stepId, outcome, detail, tokenId: row.tokenId, runId: row.runId, idempotencyKey: row.idempotencyKey, ...audit },
+      });
+      return { outcome, detail };
+    });
+  }
+
+  private async refusal(changeId: string, stepId: string, phase: ExecutionPhase, caller: CallerRun, reason: string): Promise<void> {
+    await this.audit.record({ entity: 'change', entityId: changeId, action: 'change.execution_refused', actor: 'steward', data: { stepId, phase, ...caller, reason } });
   }
 }

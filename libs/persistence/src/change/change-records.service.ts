@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ImplementationPlan, PolicySnapshot, StepState } from '@steward/contracts';
-import { StewardError } from '@steward/domain';
+import { StewardError, canMoveStep, isFinalChangeState, settlementRefusal } from '@steward/domain';
 import { DataSource, In, IsNull } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
@@ -49,21 +49,40 @@ export class ChangeRecordsService {
     await insertRows(this.db.manager, ChangeEventEntity, [Object.assign(new ChangeEventEntity(), { changeId, eventKey: eventKey.slice(0, 100), at, type, actor, data })], { ignoreConflicts: true });
   }
 
+  /**
+   * Records a step's progress. Steps only move forward (domain `canMoveStep`): a finished step
+   * is never re-opened, so a late or replayed `running` cannot erase that it ran. The same
+   * state again is a re-delivery and changes nothing.
+   */
   async stepState(changeId: string, stepId: string, state: StepState, detail: string | undefined, actor = 'steward'): Promise<void> {
-    const change = await this.change(changeId);
-    const position = change.plan.steps.findIndex((s) => s.id === stepId);
-    if (position < 0) throw new StewardError('invalid', `step ${stepId} is not in the plan of ${changeId}`);
     const now = new Date();
-    await this.db.query(
-      `INSERT INTO change_step (change_id, step_id, position, state, detail, started_at, ended_at, completed_by)
-       VALUES ($1, $2, $3, $4::varchar, $5, CASE WHEN $4::varchar IN ('running', 'waiting', 'rolling_back') THEN $6::timestamptz END,
-               CASE WHEN $4::varchar IN ('succeeded', 'failed', 'skipped', 'rolled_back', 'rollback_failed') THEN $6::timestamptz END, $7)
-       ON CONFLICT (change_id, step_id) DO UPDATE SET state = EXCLUDED.state, detail = COALESCE(EXCLUDED.detail, change_step.detail),
-         started_at = COALESCE(change_step.started_at, EXCLUDED.started_at), ended_at = EXCLUDED.ended_at,
-         completed_by = COALESCE(EXCLUDED.completed_by, change_step.completed_by)`,
-      [changeId, stepId, position, state, detail ?? null, now, actor === 'steward' ? null : actor],
-    );
-    await this.event(changeId, `step:${stepId}:${state}:${now.getTime()}`, 'step_state', actor, { stepId, state, ...(detail ? { detail } : {}) }, now);
+    const moved = await this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} has no record: it was not submitted through Steward`);
+      const position = change.plan.steps.findIndex((s) => s.id === stepId);
+      if (position < 0) throw new StewardError('invalid', `step ${stepId} is not in the plan of ${changeId}`);
+      const current = await tx.findOne(ChangeStepEntity, { where: { changeId, stepId } });
+      const from = (current?.state ?? undefined) as StepState | undefined;
+      if (from === state) return false;
+      if (!canMoveStep(from, state)) {
+        const reason = `step ${stepId} of ${changeId} is ${from ?? 'pending'}: it cannot become ${state}`;
+        await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.step_state_refused', actor, data: { stepId, from: from ?? 'pending', to: state, reason } });
+        return reason;
+      }
+      const starts = ['running', 'waiting', 'rolling_back'].includes(state);
+      const ends = ['succeeded', 'failed', 'skipped', 'rolled_back', 'rollback_failed'].includes(state);
+      await tx.query(
+        `INSERT INTO change_step (change_id, step_id, position, state, detail, started_at, ended_at, completed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (change_id, step_id) DO UPDATE SET state = EXCLUDED.state, detail = COALESCE(EXCLUDED.detail, change_step.detail),
+           started_at = COALESCE(change_step.started_at, EXCLUDED.started_at), ended_at = COALESCE(EXCLUDED.ended_at, change_step.ended_at),
+           completed_by = COALESCE(EXCLUDED.completed_by, change_step.completed_by)`,
+        [changeId, stepId, position, state, detail ?? null, starts ? now : null, ends ? now : null, actor === 'steward' ? null : actor],
+      );
+      return true;
+    });
+    if (typeof moved === 'string') throw new StewardError('conflict', moved);
+    if (moved) await this.event(changeId, `step:${stepId}:${state}:${now.getTime()}`, 'step_state', actor, { stepId, state, ...(detail ? { detail } : {}) }, now);
   }
 
   async steps(changeId: string): Promise<ChangeStepEntity[]> {
@@ -153,6 +172,35 @@ export class ChangeRecordsService {
         productionCi: change.ciKeys.find((key) => productionKeys.has(key)) ?? null,
         incidentId: stored.incidentId,
       };
+    });
+  }
+
+  /**
+   * A change manager settles a change its workflow can no longer finish (the recorded run was
+   * reset, terminated, or ended without moving the change): the change becomes `failed` with the
+   * reason and who decided, owes a post-implementation review, and leaves the attention list.
+   * Nothing executes. The domain decides whether it may (`settlementRefusal`).
+   */
+  async settle(changeId: string, actor: string, reason: string, reviewDueMs: number, recordedRun: { runId: string | null; status: string; running: boolean }): Promise<ChangeRequestEntity> {
+    return this.db.transaction(async (tx) => {
+      const change = await tx.findOne(ChangeRequestEntity, { where: { id: changeId }, lock: { mode: 'pessimistic_write' } });
+      if (!change) throw new StewardError('not_found', `change ${changeId} not found`);
+      const refusal = settlementRefusal({ changeId, state: change.state, final: isFinalChangeState(change.state), recordedRunRunning: recordedRun.running, attention: change.attentionReason !== null });
+      if (refusal) throw new StewardError('conflict', refusal);
+      const now = new Date();
+      const production = (await tx.count(ConfigurationItemEntity, { where: { key: In(change.ciKeys), environment: 'production' } })) > 0;
+      await insertRows(
+        tx,
+        ChangeFailureEntity,
+        [Object.assign(new ChangeFailureEntity(), { changeId, at: now, endState: 'failed', reason: `settled by ${actor}: ${reason}`, failedStep: null, production, incidentId: null })],
+        { ignoreConflicts: true },
+      );
+      const reviewDueAt = new Date(now.getTime() + reviewDueMs);
+      await tx.update(ChangeRequestEntity, { id: changeId }, { state: 'failed', endReason: reason, closureCode: 'failed', reviewDueAt, attentionReason: null, attentionAt: null });
+      const data = { from: change.state, to: 'failed', reason, settled: true, attention: change.attentionReason, recordedRun };
+      await insertRows(tx, ChangeEventEntity, [Object.assign(new ChangeEventEntity(), { changeId, eventKey: `settled:${now.getTime()}`, at: now, type: 'state_changed', actor, data })]);
+      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.settled', actor, at: now, data: { ...data, reviewDueAt: reviewDueAt.toISOString() } });
+      return tx.findOneOrFail(ChangeRequestEntity, { where: { id: changeId } });
     });
   }
 

@@ -112,6 +112,17 @@ export class ChangeRequestEntity {
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 
+  /**
+   * Why a change manager should look at this change: a workflow run with the change's workflow
+   * id but not the recorded run called it (a reset, or a workflow started by hand). Cleared
+   * when the change is settled.
+   */
+  @Column({ name: 'attention_reason', type: 'text', nullable: true })
+  attentionReason: string | null;
+
+  @Column({ name: 'attention_at', type: 'timestamptz', nullable: true })
+  attentionAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

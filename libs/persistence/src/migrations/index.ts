@@ -8,6 +8,7 @@ import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident
 import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-management';
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
 import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-note-keys';
+import { AddChangeExecutionLedger1764600000000 } from './1764600000000-add-change-execution-ledger';
 import { AddAuditCheckpoint1764630000000 } from './1764630000000-add-audit-checkpoint';
 import { AddIdempotentRequests1764650000000 } from './1764650000000-add-idempotent-requests';
 
@@ -23,6 +24,7 @@ export const STEWARD_MIGRATIONS = [
   AddProblemManagement1764514800000,
   AddNotificationDelivery1764518400000,
   AddIncidentNoteKeys1764522000000,
+  AddChangeExecutionLedger1764600000000,
   AddAuditCheckpoint1764630000000,
   AddIdempotentRequests1764650000000,
 ];

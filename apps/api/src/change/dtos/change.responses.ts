@@ -26,6 +26,11 @@ export class StepView {
   @ApiPropertyOptional() detail?: string;
 }
 
+export class AttentionView {
+  @ApiProperty({ description: 'Why a change manager should look: a workflow run other than the recorded one called (a reset, a workflow started by hand)' }) reason: string;
+  @ApiProperty() since: string;
+}
+
 export class ChangeView {
   @ApiProperty({ example: 'CHG-000123' }) id: string;
   @ApiProperty() title: string;
@@ -44,6 +49,7 @@ export class ChangeView {
   @ApiProperty({ type: [StepView] }) steps: StepView[];
   @ApiPropertyOptional({ nullable: true, type: String }) closureCode?: string | null;
   @ApiProperty() workflowId: string;
+  @ApiProperty({ type: AttentionView, nullable: true, description: 'Set when the change needs a change manager (see POST /api/changes/{id}/settle); null otherwise' }) attention: AttentionView | null;
   @ApiPropertyOptional({ type: [Object], description: 'Open changes on the same or dependent CIs in an overlapping interval (detail view only)' }) conflicts?: unknown[];
   @ApiPropertyOptional({ type: [Object], description: 'Freezes ahead that cover its CIs (detail view only)' }) freezes?: unknown[];
   @ApiProperty({ type: [String] }) cis: string[];
@@ -70,4 +76,13 @@ export class TimelineEntry {
   @ApiProperty() type: string;
   @ApiProperty() actor: string;
   @ApiProperty({ type: Object }) data: Record<string, unknown>;
+}
+
+export class SettledChangeResponse {
+  @ApiProperty({ example: 'CHG-000123' }) changeId: string;
+  @ApiProperty({ enum: ['failed'] }) state: 'failed';
+  @ApiProperty() endReason: string;
+  @ApiProperty() settledBy: string;
+  @ApiProperty() reviewDueAt: string;
+  @ApiProperty({ description: 'The recorded workflow run and the status Temporal reported for it' }) recordedRun: { runId: string | null; status: string };
 }

@@ -155,6 +155,16 @@ export class CancelChangeDto {
   reason: string;
 }
 
+export class SettleChangeDto {
+  @ApiProperty({ enum: ['failed'], description: 'What the change becomes; only failed: settling never runs or rolls back anything' })
+  @IsIn(['failed'])
+  outcome: 'failed';
+
+  @ApiProperty({ example: 'workflow reset by an operator after the deploy ran; verified by hand that 4.13.0 is live' })
+  @Trim() @IsString() @IsNotEmpty() @MaxLength(2000)
+  reason: string;
+}
+
 export class RevisePlanDto {
   @ApiProperty({ type: ImplementationPlanDto })
   @IsObject() @ValidateNested() @Type(() => ImplementationPlanDto)

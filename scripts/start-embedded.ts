@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     worker.useLogger(worker.get(Logger));
     stops.push(() => worker.close());
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config) }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config), sodImplementer: config.sodImplementer }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push(() => api.close());
 
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     say(`  Data          ${config.dataDir}`);
     if (jwtSecret) {
       say();
-      say('Demo bearer tokens (valid 30 days):');
+      say('Demo bearer tokens (valid 12 hours; restart for fresh ones):');
       for (const [part, user] of Object.entries(DEMO_USERS)) {
         say(`  ${part.padEnd(16)} ${user.id.padEnd(6)} ${(await signToken(jwtSecret, user)).padEnd(0)}`);
       }

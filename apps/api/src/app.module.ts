@@ -17,6 +17,9 @@ import { ProblemModule } from './problem/problem.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { IncidentModule } from './incident/incident.module';
 import { SlaModule } from './sla/sla.module';
+import { routeAccess } from './access-policy';
+import { DatabaseApiKeyAuthenticator } from './identity/api-key-authenticator.service';
+import { ServiceAccountModule } from './identity/service-account.module';
 
 export interface ApiModuleOptions {
   databaseUrl: string;
@@ -29,6 +32,8 @@ export interface ApiModuleOptions {
   changeProcess?: ChangeProcessConfig;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
+  /** SOD_IMPLEMENTER, recorded on each change at submission (default `distinct`). */
+  sodImplementer?: 'distinct' | 'any';
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -42,10 +47,11 @@ export class AppModule {
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api' }),
         TemporalClientModule.forRoot(options.temporal),
         ProcessOptionsModule.forRoot(options.processes),
-        IdentityModule.forRoot(options.auth),
+        IdentityModule.forRoot(options.auth, { routePolicy: { lookup: routeAccess }, apiKeys: DatabaseApiKeyAuthenticator }),
+        ServiceAccountModule,
         HealthModule,
         SecurityModule.forRoot(options.signingSecret),
-        ChangeModule.forRoot(options.changeProcess),
+        ChangeModule.forRoot(options.changeProcess, options.sodImplementer),
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,
         AuditModule,

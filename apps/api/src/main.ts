@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     signingSecret: config.decisionSigningKey!,
     changeProcess: config.changeProcess,
     processes: processesOf(config),
+    sodImplementer: config.sodImplementer,
   });
   await app.listen(config.port);
 }

@@ -10,3 +10,4 @@ export * from './change/risk';
 export * from './incident';
 export * from './problem';
 export * from './report';
+export * from './change/segregation-of-duties';

@@ -37,3 +37,4 @@ export * from './problem/problem.entities';
 export * from './problem/problem-records.service';
 export * from './knowledge/knowledge-article.entity';
 export * from './knowledge/knowledge-base.service';
+export * from './identity/service-account.entities';

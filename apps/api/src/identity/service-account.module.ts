@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { ServiceAccountReach } from './service-account-reach.service';
+import { ServiceAccountController } from './service-account.controller';
+import { ServiceAccountService } from './service-account.service';
+
+@Global()
+@Module({ controllers: [ServiceAccountController], providers: [ServiceAccountService, ServiceAccountReach], exports: [ServiceAccountReach] })
+export class ServiceAccountModule {}

@@ -14,7 +14,8 @@ import { ROLES, type ApiKeyScope, type Principal, type Role } from '@steward/ide
  * segregation of duties), always with a 403 that names the rule.
  */
 export interface RouteAccess {
-  roles: readonly Role[] | 'public';
+  /** `public`: no credential at all; `authenticated`: any verified caller, whatever its roles. */
+  roles: readonly Role[] | 'public' | 'authenticated';
   scopes?: readonly ApiKeyScope[];
   /** The rule a 403 names when an API key calls a route closed to keys for a reason of principle. */
   keyRefusal?: string;
@@ -52,6 +53,9 @@ export const ACCESS_POLICY: Readonly<Record<string, RouteAccess>> = {
   'POST /api/changes/{id}/cancel': { roles: CHANGE_WRITERS },
   'POST /api/changes/{id}/review': { roles: ['change_manager', 'admin'] },
   'GET /api/changes/{id}/gate': { roles: READERS, scopes: ['gate:read'] },
+
+  // Identity
+  'GET /api/me': { roles: 'authenticated', scopes: ['change:submit', 'change:read', 'gate:read', 'step:complete'] },
 
   // Service accounts and their API keys
   'POST /api/service-accounts': { roles: ['admin'] },

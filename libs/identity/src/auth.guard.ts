@@ -26,7 +26,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
 
 /** What the written access policy says about one route (see apps/api/src/access-policy.ts). */
 export interface RouteRule {
-  roles: readonly Role[] | 'public';
+  /** `public`: no credential; `authenticated`: any verified caller, whatever its roles. */
+  roles: readonly Role[] | 'public' | 'authenticated';
   scopes?: readonly ApiKeyScope[];
   /** Why the route is closed to API keys, when a rule says so (e.g. approvers are people). */
   keyRefusal?: string;
@@ -86,6 +87,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
+    if (rule?.roles === 'authenticated') return true;
     const roles = rule ? (rule.roles as readonly Role[]) : this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && roles.length > 0 && !hasAnyRole(principal, roles)) {
       throw new ForbiddenException(`requires one of the roles: ${roles.join(', ')}`);

@@ -10,7 +10,7 @@ export interface OidcTestClient {
   ttl?: number;
 }
 
-/** A real OIDC provider on 127.0.0.1 (see oidc-issuer.mjs), controlled from the test. */
+/** A real OIDC provider on 127.0.0.1 (see oidc-issuer-process.mjs), controlled from the test. */
 export interface OidcTestIssuer {
   issuer: string;
   kid: string;
@@ -36,7 +36,7 @@ function nextMessage<T extends { type: string }>(child: ChildProcess, type: stri
 }
 
 export async function startOidcIssuer(options: { audience: string; clients: OidcTestClient[] }): Promise<OidcTestIssuer> {
-  const child = fork(join(__dirname, 'oidc-issuer.mjs'), [], {
+  const child = fork(join(__dirname, 'oidc-issuer-process.mjs'), [], {
     env: { ...process.env, OIDC_TEST_CONFIG: JSON.stringify(options), DEBUG: '' },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     execArgv: [],

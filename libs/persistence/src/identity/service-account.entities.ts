@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 
 /** A pipeline that calls Steward with API keys: scoped, optionally restricted to CIs. */
 @Entity({ name: 'service_account' })
@@ -38,6 +38,10 @@ export class ApiKeyEntity {
 
   @Column({ name: 'account_id', type: 'varchar', length: 40 })
   accountId: string;
+
+  @ManyToOne(() => ServiceAccountEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'fk_api_key_account' })
+  account?: ServiceAccountEntity;
 
   @Column({ name: 'key_hash', type: 'char', length: 64 })
   keyHash: string;

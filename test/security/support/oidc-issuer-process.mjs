@@ -48,7 +48,7 @@ function build(issuer) {
         }),
       },
     },
-    ttl: { ClientCredentials: 600 },
+    ttl: { ClientCredentials: (_ctx, _token, client) => clientsById.get(client.clientId)?.ttl ?? 600 },
     extraTokenClaims: (ctx) => clientsById.get(ctx.oidc.client?.clientId)?.claims ?? {},
   });
   p.proxy = false;

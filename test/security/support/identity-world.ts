@@ -16,6 +16,16 @@ export const PEOPLE = {
   auditor: { id: 'frank', name: 'Frank', roles: ['auditor'], groups: [] },
 } satisfies Record<string, Principal>;
 
+/** A manual confirmation, then a deployment step that calls the counting target. */
+export function confirmThenDeploy(target: CountingTarget, minutes = 5): { steps: Array<Record<string, unknown>> } {
+  return {
+    steps: [
+      { id: 'confirm', name: 'Confirm the maintenance banner is up', kind: 'manual', action: { instructions: 'Check the banner' }, rollback: { instructions: 'Take it down' }, estimatedMinutes: minutes },
+      { id: 'deploy', name: 'Deploy', kind: 'automated', action: { executor: 'http', url: `${target.base}/deploy`, method: 'POST' }, rollback: { executor: 'http', url: `${target.base}/rollback`, method: 'POST' }, estimatedMinutes: minutes },
+    ],
+  };
+}
+
 export interface Answer {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -87,12 +97,7 @@ export async function startIdentityWorld(
         type: 'normal',
         cis,
         justification: 'security test',
-        plan: {
-          steps: [
-            { id: 'confirm', name: 'Confirm the maintenance banner is up', kind: 'manual', action: { instructions: 'Check the banner' }, rollback: { instructions: 'Take it down' }, estimatedMinutes: 5 },
-            { id: 'deploy', name: 'Deploy', kind: 'automated', action: { executor: 'http', url: `${target.base}/deploy`, method: 'POST' }, rollback: { executor: 'http', url: `${target.base}/rollback`, method: 'POST' }, estimatedMinutes: 5 },
-          ],
-        },
+        plan: confirmThenDeploy(target),
         backoutPlan: 'Call the rollback endpoint of the target.',
         testEvidence: 'staging green',
       });

@@ -155,6 +155,20 @@ describe('API2:2023 Broken Authentication', () => {
       expect(after.body.keys[0].lastUsedAt).not.toBeNull();
     });
 
+    it('lets only admins create service accounts, and validates what they ask for', async () => {
+      expect((await world.call('POST', '/api/service-accounts', PEOPLE.manager, { name: 'sneaky', scopes: ['change:submit'] })).status).toBe(403);
+      const bad = await world.call('POST', '/api/service-accounts', PEOPLE.admin, { name: 'Bad Name', scopes: ['change:approve'], cis: ['no-such-ci'], expiresAt: '2020-01-01T00:00:00Z' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/name must be/);
+      expect(bad.body.message).toMatch(/scopes must be among change:submit, change:read, gate:read, step:complete/);
+      const past = await world.call('POST', '/api/service-accounts', PEOPLE.admin, { name: 'late-pipeline', scopes: ['change:read'], expiresAt: '2020-01-01T00:00:00Z' });
+      expect(past).toMatchObject({ status: 400, body: { message: 'expiresAt must be in the future' } });
+      const unknownCi = await world.call('POST', '/api/service-accounts', PEOPLE.admin, { name: 'lost-pipeline', scopes: ['change:read'], cis: ['no-such-ci'] });
+      expect(unknownCi).toMatchObject({ status: 400, body: { message: 'cis: unknown configuration items: no-such-ci' } });
+      await world.apiKey('twin-pipeline', ['change:read']);
+      expect((await world.call('POST', '/api/service-accounts', PEOPLE.admin, { name: 'twin-pipeline', scopes: ['change:read'] })).status).toBe(409);
+    });
+
     it('refuses a revoked key from the next request on, and puts the attempt on record', async () => {
       const { key, keyId, accountId } = await world.apiKey('revoked-pipeline', ['change:read']);
       expect((await world.call('GET', '/api/changes', key)).status).toBe(200);

@@ -1,5 +1,8 @@
 import { ApiKeyEntity } from '@steward/persistence';
 import { createPublicKey } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TokenVerifier } from '@steward/identity';
 import { SignJWT, decodeProtectedHeader } from 'jose';
 import { TEST_JWT_SECRET, eventually } from '../support/harness';
 import { PEOPLE, startIdentityWorld, type IdentityWorld } from './support/identity-world';
@@ -112,6 +115,22 @@ describe('API2:2023 Broken Authentication', () => {
         const answer = await oidc.call('GET', '/api/me', forged);
         expect(answer.status).toBe(401);
         expect(answer.body.message).toMatch(/HS256 is not accepted/);
+      }
+    });
+
+    it('trusts no key set from a discovery document that names another issuer (issuer mix-up)', async () => {
+      // A server at the configured address whose document points at the real provider's keys.
+      const impostor = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: issuer.issuer, jwks_uri: `${issuer.issuer}/jwks` }));
+      });
+      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+      try {
+        const configured = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+        const verifier = new TokenVerifier({ oidcIssuer: configured, oidcAudience: AUDIENCE });
+        const token = await issuer.token('auditor-app');
+        await expect(verifier.verify(token)).rejects.toThrow(`discovery document names issuer ${issuer.issuer}, not ${configured}`);
+      } finally {
+        await new Promise<void>((resolve) => impostor.close(() => resolve()));
       }
     });
 

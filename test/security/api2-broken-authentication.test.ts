@@ -197,6 +197,15 @@ describe('API2:2023 Broken Authentication', () => {
       expect(answer.body.message).toBe(`API key ${keyId} was revoked`);
       expect((await world.audit('api_key.revoked', keyId)).map((e) => e.actor)).toEqual(['grace']);
       expect((await world.audit('api_key.refused', keyId)).map((e) => e.data)).toEqual([{ reason: `API key ${keyId} was revoked` }]);
+
+      // The account's next key, revoked through POST …/revoke, goes the same way; the first stays revoked.
+      const second = await world.call('POST', `/api/service-accounts/${accountId}/keys`, PEOPLE.admin, {});
+      expect(second.status).toBe(201);
+      expect((await world.call('GET', '/api/changes', second.body.key)).status).toBe(200);
+      const revoked = await world.call('POST', `/api/service-accounts/${accountId}/keys/${second.body.id}/revoke`, PEOPLE.admin);
+      expect(revoked).toMatchObject({ status: 200, body: { id: second.body.id, revokedBy: 'grace' } });
+      expect((await world.call('GET', '/api/changes', second.body.key)).status).toBe(401);
+      expect((await world.call('GET', '/api/changes', key)).status).toBe(401);
     });
 
     it('refuses an expired key', async () => {

@@ -219,8 +219,10 @@ async function benchLatency(env: BenchEnvironment, client: Client, runTag: strin
     const reached = new Map<ChangeState, number>();
     for (let i = 0; i < total; i += 1) {
       const id = changeIds[i];
+      // A decision names the plan hash it approves: read before the clock starts, as a voter's screen would.
+      const { planHash } = (await (await fetch(`${env.baseUrl}/api/changes/${id}`, { headers: asOwner })).json()) as { planHash: string };
       const t0 = performance.now();
-      const response = await fetch(`${env.baseUrl}/api/changes/${id}/decisions`, { method: 'POST', headers: asOwner, body: JSON.stringify({ decision: 'approve', comment: 'bench approval' }) });
+      const response = await fetch(`${env.baseUrl}/api/changes/${id}/decisions`, { method: 'POST', headers: asOwner, body: JSON.stringify({ decision: 'approve', comment: 'bench approval', planHash }) });
       const answered = performance.now();
       const body = (await response.json()) as { rules?: Array<{ satisfied: boolean }> };
       if (response.status !== 200) throw new Error(`POST decisions ${id}: ${response.status} ${JSON.stringify(body)}`);

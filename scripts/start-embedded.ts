@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
     stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints, sodImplementer: config.sodImplementer }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push({ name: 'API', stop: () => api.close(), graceMs: 10_000 });
 
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     say(`  Data          ${config.dataDir}`);
     if (jwtSecret) {
       say();
-      say('Demo bearer tokens (valid 30 days):');
+      say('Demo bearer tokens (valid 12 hours; restart for fresh ones):');
       for (const [part, user] of Object.entries(DEMO_USERS)) {
         say(`  ${part.padEnd(16)} ${user.id.padEnd(6)} ${(await signToken(jwtSecret, user)).padEnd(0)}`);
       }

@@ -101,8 +101,13 @@ describe('change enablement', () => {
     (await request(http).post('/api/changes').set(as(requester)).send(body(over)).expect(201)).body.id;
   const view = async (id: string) => (await request(http).get(`/api/changes/${id}`).set(as(manager)).expect(200)).body;
   const reach = (id: string, state: string, timeoutMs = 20_000) => eventually(() => view(id), (c) => c.state === state, timeoutMs);
-  const decide = (id: string, who: Principal, decision = 'approve', extra: Record<string, unknown> = {}) =>
-    request(http).post(`/api/changes/${id}/decisions`).set(as(who)).send({ decision, comment: `${who.id} says ${decision}`, ...extra });
+  // A decision names the plan hash it approves (required): the one the voter sees now, unless the test says otherwise.
+  const decide = (id: string, who: Principal, decision = 'approve', extra: Record<string, unknown> = {}) => ({
+    expect: async (status: number) => {
+      const planHash = (await view(id)).planHash;
+      return request(http).post(`/api/changes/${id}/decisions`).set(as(who)).send({ decision, comment: `${who.id} says ${decision}`, planHash, ...extra }).expect(status);
+    },
+  });
 
   describe('authorization by model', () => {
     it('runs a standard change that matches its template without a vote, recording the template it relies on', async () => {
@@ -181,7 +186,7 @@ describe('change enablement', () => {
     it('refuses the requester (segregation of duties)', async () => {
       const selfApprover: Principal = { ...requester, roles: ['requester', 'cab_member'], groups: ['cab'] };
       tokens.set('alice-cab', await tokenFor(selfApprover));
-      const response = await request(http).post(`/api/changes/${id}/decisions`).set({ Authorization: `Bearer ${tokens.get('alice-cab')}` }).send({ decision: 'approve', comment: 'mine' }).expect(403);
+      const response = await request(http).post(`/api/changes/${id}/decisions`).set({ Authorization: `Bearer ${tokens.get('alice-cab')}` }).send({ decision: 'approve', comment: 'mine', planHash: (await view(id)).planHash }).expect(403);
       expect(response.body.message).toBe('requester cannot approve own change');
     });
 

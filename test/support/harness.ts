@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AuditCheckpointSettings, ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
-import { signToken, type Principal } from '@steward/identity';
+import { signToken, type Principal, type TokenVerifierOptions } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -145,9 +145,21 @@ export async function startApi(
   taskQueue: string,
   changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS,
   processes?: ProcessOptionsInput,
+  /** Identity settings: another token verifier (an OIDC issuer), SOD_IMPLEMENTER. */
+  identity: { auth?: TokenVerifierOptions; sodImplementer?: 'distinct' | 'any' } = {},
 ): Promise<NestExpressApplication> {
   const app = await createApi(
-    { databaseUrl, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess, processes, abuse: TEST_ABUSE_SETTINGS },
+    {
+      databaseUrl,
+      temporal: temporalSettings(taskQueue),
+      auth: identity.auth ?? { jwtSecret: TEST_JWT_SECRET },
+      logLevel: 'silent',
+      signingSecret: TEST_SIGNING_SECRET,
+      changeProcess,
+      processes,
+      sodImplementer: identity.sodImplementer,
+      abuse: TEST_ABUSE_SETTINGS,
+    },
     { shutdownHooks: false },
   );
   await app.listen(0, '127.0.0.1');

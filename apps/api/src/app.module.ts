@@ -26,6 +26,9 @@ import { ProblemModule } from './problem/problem.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { IncidentModule } from './incident/incident.module';
 import { SlaModule } from './sla/sla.module';
+import { routeAccess } from './access-policy';
+import { DatabaseApiKeyAuthenticator } from './identity/api-key-authenticator.service';
+import { ServiceAccountModule } from './identity/service-account.module';
 
 export interface ApiModuleOptions {
   databaseUrl: string;
@@ -46,6 +49,8 @@ export interface ApiModuleOptions {
   web?: WebSecuritySettings;
   /** AUDIT_SIGNING_KEY and trusted public keys for signed audit checkpoints. */
   auditCheckpoints?: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'>;
+  /** SOD_IMPLEMENTER, recorded on each change at submission (default `distinct`). */
+  sodImplementer?: 'distinct' | 'any';
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -60,10 +65,11 @@ export class AppModule {
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
         TemporalClientModule.forRoot(options.temporal),
         ProcessOptionsModule.forRoot(options.processes),
-        IdentityModule.forRoot(options.auth),
+        IdentityModule.forRoot(options.auth, { routePolicy: { lookup: routeAccess }, apiKeys: DatabaseApiKeyAuthenticator }),
+        ServiceAccountModule,
         HealthModule,
         SecurityModule.forRoot(options.signingSecret),
-        ChangeModule.forRoot(options.changeProcess),
+        ChangeModule.forRoot(options.changeProcess, options.sodImplementer),
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,
         AuditModule.forRoot(options.auditCheckpoints),

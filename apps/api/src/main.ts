@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     abuse: config.abuse,
     web: config.web,
     auditCheckpoints: config.auditCheckpoints,
+    sodImplementer: config.sodImplementer,
   });
   await app.listen(config.port);
 }

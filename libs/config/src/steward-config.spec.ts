@@ -40,6 +40,30 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/var/lib/steward');
   });
 
+  it('reads the identity settings: OIDC issuer with its audience, claim paths, SOD_IMPLEMENTER', () => {
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://id.example.com/realms/ops',
+      OIDC_AUDIENCE: 'steward-api',
+      OIDC_ROLES_CLAIM: 'realm_access.roles',
+      OIDC_GROUPS_CLAIM: 'groups',
+      SOD_IMPLEMENTER: 'any',
+    });
+    expect(config.auth).toMatchObject({ oidcIssuer: 'https://id.example.com/realms/ops', oidcAudience: 'steward-api', rolesClaim: 'realm_access.roles', groupsClaim: 'groups' });
+    expect(config.sodImplementer).toBe('any');
+    expect(loadConfig({}).sodImplementer).toBe('distinct');
+  });
+
+  it('refuses an OIDC issuer without an audience, a bad claim path and an unknown SoD mode, naming each variable', () => {
+    const problems = problemsOf({ OIDC_ISSUER: 'https://id.example.com', OIDC_ROLES_CLAIM: 'realm access', SOD_IMPLEMENTER: 'none' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OIDC_AUDIENCE must be set when OIDC_ISSUER is set/),
+        expect.stringMatching(/^OIDC_ROLES_CLAIM must be/),
+        'SOD_IMPLEMENTER must be distinct or any',
+      ]),
+    );
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',

@@ -30,6 +30,9 @@ export function parseDuration(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2]];
 }
 
+/** A claim name or a dotted path to a nested claim (`realm_access.roles`). */
+const CLAIM_PATH = /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/;
+
 /** A `host:port` or `host:*` pattern the http executor may call although it is not public. */
 const TARGET_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+|\*):(\d{1,5}|\*)$/;
 
@@ -59,6 +62,15 @@ class StewardEnvironment {
 
   @IsOptional() @IsString()
   OIDC_AUDIENCE?: string;
+
+  @IsOptional() @Matches(CLAIM_PATH, { message: 'OIDC_ROLES_CLAIM must be a claim name or a dotted path such as realm_access.roles' })
+  OIDC_ROLES_CLAIM?: string;
+
+  @IsOptional() @Matches(CLAIM_PATH, { message: 'OIDC_GROUPS_CLAIM must be a claim name or a dotted path such as groups' })
+  OIDC_GROUPS_CLAIM?: string;
+
+  @IsOptional() @IsIn(['distinct', 'any'], { message: 'SOD_IMPLEMENTER must be distinct or any' })
+  SOD_IMPLEMENTER?: string;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -192,7 +204,9 @@ class StewardEnvironment {
 
 export interface StewardConfig {
   port: number;
-  auth: { jwtSecret?: string; oidcIssuer?: string; oidcAudience?: string };
+  auth: { jwtSecret?: string; oidcIssuer?: string; oidcAudience?: string; rolesClaim?: string; groupsClaim?: string };
+  /** SOD_IMPLEMENTER: recorded on each change at submission (default `distinct`). */
+  sodImplementer: 'distinct' | 'any';
   /** Unset: the embedded PostgreSQL is used (only `npm start` provides it). */
   databaseUrl?: string;
   /** Where migrations run: the schema owner (DATABASE_MIGRATION_URL, default databaseUrl). */
@@ -414,6 +428,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     const problem = ed25519PublicKeyProblem(key);
     if (problem) problems.push(`AUDIT_TRUSTED_PUBLIC_KEYS (key ${index + 1}) ${problem}`);
   }
+  // Without an audience any token the issuer signs for any other application would pass.
+  if (parsed.OIDC_ISSUER && !parsed.OIDC_AUDIENCE) problems.push('OIDC_AUDIENCE must be set when OIDC_ISSUER is set (the aud every access token must carry)');
   if (problems.length === 0) {
     const reminder = parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs;
     const escalate = parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs;
@@ -426,7 +442,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
 
   return {
     port: parsed.PORT ?? 3000,
-    auth: { jwtSecret: parsed.JWT_SECRET, oidcIssuer: parsed.OIDC_ISSUER, oidcAudience: parsed.OIDC_AUDIENCE },
+    auth: {
+      jwtSecret: parsed.JWT_SECRET,
+      oidcIssuer: parsed.OIDC_ISSUER,
+      oidcAudience: parsed.OIDC_AUDIENCE,
+      rolesClaim: parsed.OIDC_ROLES_CLAIM,
+      groupsClaim: parsed.OIDC_GROUPS_CLAIM,
+    },
+    sodImplementer: (parsed.SOD_IMPLEMENTER as 'distinct' | 'any' | undefined) ?? 'distinct',
     databaseUrl: parsed.DATABASE_URL,
     databaseMigrationUrl: parsed.DATABASE_MIGRATION_URL ?? parsed.DATABASE_URL,
     databaseAppRole: parsed.DATABASE_APP_ROLE,
@@ -505,6 +528,9 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   JWT_SECRET = undefined;
   OIDC_ISSUER = undefined;
   OIDC_AUDIENCE = undefined;
+  OIDC_ROLES_CLAIM = undefined;
+  OIDC_GROUPS_CLAIM = undefined;
+  SOD_IMPLEMENTER = undefined;
   DATABASE_URL = undefined;
   DATABASE_MIGRATION_URL = undefined;
   DATABASE_APP_ROLE = undefined;

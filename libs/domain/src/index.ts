@@ -13,3 +13,4 @@ export * from './problem';
 export * from './report';
 export * from './audit';
 export * from './change/execution-authorization';
+export * from './change/segregation-of-duties';

@@ -3,3 +3,4 @@ export * from './token-verifier';
 export * from './demo-users';
 export * from './auth.guard';
 export * from './identity.module';
+export * from './api-key';

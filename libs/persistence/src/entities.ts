@@ -19,6 +19,7 @@ import { DiscoveryFindingEntity, DiscoveryRunEntity } from './cmdb/discovery.ent
 import { NotificationReadEntity, WebhookDeliveryEntity } from './notification/notification.entities';
 import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, IncidentEventEntity, SlaDefinitionEntity } from './incident/incident.entities';
 import { IncidentNoteKeyEntity } from './incident/incident-note-key.entity';
+import { ApiKeyEntity, ServiceAccountEntity } from './identity/service-account.entities';
 import { KnowledgeArticleEntity } from './knowledge/knowledge-article.entity';
 import { ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemIncidentEntity } from './problem/problem.entities';
 
@@ -55,4 +56,6 @@ export const STEWARD_ENTITIES = [
   ProblemActionEntity,
   ProblemEventEntity,
   KnowledgeArticleEntity,
+  ServiceAccountEntity,
+  ApiKeyEntity,
 ];

@@ -42,3 +42,4 @@ export * from './problem/problem-records.service';
 export * from './knowledge/knowledge-article.entity';
 export * from './knowledge/knowledge-base.service';
 export * from './roles/application-role';
+export * from './identity/service-account.entities';

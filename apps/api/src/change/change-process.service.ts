@@ -9,9 +9,9 @@ import {
   revisePlanUpdate,
   type ChangeSnapshot,
 } from '@steward/contracts';
-import { StewardError, hasVotingRole, isFinalChangeState, pipelineGateRefusals, settlementRefusal } from '@steward/domain';
+import { StewardError, approvalSodRefusal, hasVotingRole, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, planAuthorsOf, settlementRefusal } from '@steward/domain';
 import { hasAnyRole, type Principal } from '@steward/identity';
-import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
@@ -21,6 +21,7 @@ import type { CompleteStepDto, DecisionDto, RescheduleDto, RevisePlanDto, Settle
 import type { SettledChangeResponse } from './dtos/change.responses';
 import { ChangeProcessOptions } from './change-process.options';
 import { planProblemsOf, toPlan } from './plan-input';
+import { ServiceAccountReach } from '../identity/service-account-reach.service';
 
 /** How long the API waits for the workflow before it answers 503 (no worker, server down). */
 const WORKFLOW_DEADLINE_MS = 10_000;
@@ -48,6 +49,7 @@ export class ChangeProcessService {
     private readonly audit: AuditLog,
     private readonly records: ChangeRecordsService,
     private readonly options: ChangeProcessOptions,
+    private readonly reach: ServiceAccountReach,
   ) {}
 
   private async changeOf(id: string): Promise<ChangeRequestEntity> {
@@ -86,11 +88,19 @@ export class ChangeProcessService {
 
   private async signAndSend(caller: Principal, change: ChangeRequestEntity, dto: DecisionDto): Promise<ChangeSnapshot> {
     const id = change.id;
-    if (change.requesterId === caller.id) throw new StewardError('forbidden', 'requester cannot approve own change');
+    // Segregation of duties: never a service account, the requester, or whoever wrote the plan
+    // revision being approved; admins are not exempt.
+    const sod = approvalSodRefusal({
+      approverId: caller.id,
+      approverIsServiceAccount: caller.serviceAccount !== undefined,
+      requesterId: change.requesterId,
+      planAuthors: await this.planAuthors(change),
+    });
+    if (sod) throw new StewardError('forbidden', sod.message);
     if (!hasVotingRole({ id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups })) {
       throw new StewardError('forbidden', 'requires the role cab_member or change_manager to vote');
     }
-    if (dto.planHash && dto.planHash !== change.planHash) {
+    if (dto.planHash !== change.planHash) {
       throw new StewardError('conflict', `decision is for plan ${dto.planHash.slice(0, 12)} but the current plan is ${change.planHash.slice(0, 12)}`);
     }
     const signed = this.signer.sign({
@@ -102,6 +112,15 @@ export class ChangeProcessService {
       at: new Date().toISOString(),
     });
     return this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
+  }
+
+  /** Who revised the plan to the hash it has now (change_event `plan_revised`, written by the workflow's activity). */
+  private async planAuthors(change: ChangeRequestEntity): Promise<string[]> {
+    const revisions = await this.db.getRepository(ChangeEventEntity).find({ select: { actor: true, data: true }, where: { changeId: change.id, type: 'plan_revised' } });
+    return planAuthorsOf(
+      revisions.map((r) => ({ actor: r.actor, planHash: String((r.data as { planHash?: unknown } | null)?.planHash ?? '') })),
+      change.planHash,
+    );
   }
 
   async revisePlan(caller: Principal, id: string, dto: RevisePlanDto): Promise<ChangeSnapshot> {
@@ -119,7 +138,9 @@ export class ChangeProcessService {
 
   async completeStep(caller: Principal, id: string, stepId: string, dto: CompleteStepDto): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);
+    await this.reach.assertChange(caller, change, 'POST /api/changes/:id/steps/:stepId/complete');
     if (!change.plan.steps.some((s) => s.id === stepId)) throw new StewardError('not_found', `step ${stepId} is not in the plan of ${id}`);
+    await this.refuseImplementer(caller, change, 'complete_step');
     return this.send(change, `complete step ${stepId} of`, (handle) =>
       handle.executeUpdate(completeStepUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, stepId, outcome: dto.outcome, notes: dto.notes }] }),
     );
@@ -134,8 +155,23 @@ export class ChangeProcessService {
     );
   }
 
+  /** SOD_IMPLEMENTER as recorded on the change; a refusal is audited and answered 403 naming the rule. */
+  private async refuseImplementer(caller: Principal, change: ChangeRequestEntity, action: 'complete_step' | 'decide_hold'): Promise<void> {
+    const refusal = implementationSodRefusal({
+      actorId: caller.id,
+      actorIsServiceAccount: caller.serviceAccount !== undefined,
+      requesterId: change.requesterId,
+      mode: change.sodImplementer,
+      action,
+    });
+    if (!refusal) return;
+    await this.audit.record({ entity: 'change', entityId: change.id, action: 'change.sod_refused', actor: caller.id, data: { action, rule: refusal.rule, reason: refusal.message } });
+    throw new StewardError('forbidden', refusal.message);
+  }
+
   async resolveHold(caller: Principal, id: string, action: 'rollback' | 'continue'): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);
+    await this.refuseImplementer(caller, change, 'decide_hold');
     return this.send(change, 'resolve the hold of', (handle) => handle.executeUpdate(resolveHoldUpdate, { args: [{ actor: { id: caller.id, name: caller.name }, action }] }));
   }
 
@@ -198,8 +234,9 @@ export class ChangeProcessService {
   }
 
   /** The live state, straight from the workflow. */
-  async live(id: string): Promise<ChangeSnapshot> {
+  async live(caller: Principal, id: string): Promise<ChangeSnapshot> {
     const change = await this.changeOf(id);
+    await this.reach.assertChange(caller, change, 'GET /api/changes/:id/live');
     try {
       return await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () =>
         this.temporal.workflow.getHandle(change.workflowId).query<ChangeSnapshot>('changeState'),
@@ -216,6 +253,9 @@ export class ChangeProcessService {
    */
   async gate(caller: Principal, id: string, ci: string, sha: string | undefined, now = new Date()): Promise<GateAnswer> {
     const change = await this.changeOf(id);
+    // A pipeline's key asks only about its own CIs, on changes within them.
+    await this.reach.assertCis(caller, [ci], 'GET /api/changes/:id/gate');
+    await this.reach.assertChange(caller, change, 'GET /api/changes/:id/gate');
     const authorization = await this.db.getRepository(ChangeAuthorizationEntity).findOne({ where: { changeId: id } });
     const artifact = change.plan.ciUpdates?.find((u) => u.ci === ci)?.artifactSha;
     // The same rule set as the executor gate (libs/domain execution-authorization).

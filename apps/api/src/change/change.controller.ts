@@ -45,33 +45,35 @@ export class ChangeController {
   @Get()
   @ApiOperation({ summary: 'List changes, newest first' })
   @ApiResponse({ status: 200, type: ChangePage })
-  list(@Query() query: ListChangesQuery): Promise<ChangePage> {
-    return this.changes.list(query);
+  list(@CurrentPrincipal() caller: Principal, @Query() query: ListChangesQuery): Promise<ChangePage> {
+    return this.changes.list(caller, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One change as its workflow last recorded it' })
   @ApiResponse({ status: 200, type: ChangeView })
-  get(@Param('id', ChangeIdPipe) id: string): Promise<ChangeView> {
-    return this.changes.get(id);
+  get(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string): Promise<ChangeView> {
+    return this.changes.get(caller, id);
   }
 
   @Get(':id/live')
   @ApiOperation({ summary: 'The workflow’s own view, by query: state, approvals, rules, steps, what it waits for' })
-  live(@Param('id', ChangeIdPipe) id: string): Promise<ChangeSnapshot> {
-    return this.process.live(id);
+  live(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string): Promise<ChangeSnapshot> {
+    return this.process.live(caller, id);
   }
 
   @Get(':id/timeline')
   @ApiOperation({ summary: 'What happened to a change, oldest first' })
   @ApiResponse({ status: 200, type: [TimelineEntry] })
-  timeline(@Param('id', ChangeIdPipe) id: string): Promise<TimelineEntry[]> {
-    return this.changes.timeline(id);
+  timeline(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string): Promise<TimelineEntry[]> {
+    return this.changes.timeline(caller, id);
   }
 
   @Sse(':id/events')
   @ApiOperation({ summary: 'Server-Sent Events: each timeline entry as it is recorded, from the first' })
-  stream(@Param('id', ChangeIdPipe) id: string): Observable<MessageEvent> {
+  async stream(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string): Promise<Observable<MessageEvent>> {
+    // Checked before the stream opens, so an API key outside its CIs gets a 403, not an event.
+    await this.changes.assertReadable(caller, id, 'GET /api/changes/:id/events');
     return this.events.stream(id);
   }
 

@@ -6,14 +6,15 @@ import { ChangeProcessOptions } from './change-process.options';
 import { ChangeProcessService } from './change-process.service';
 import { ChangeController } from './change.controller';
 import { ChangeService } from './change.service';
+import { SodSettings } from './sod-settings';
 
 @Module({})
 export class ChangeModule {
-  static forRoot(process?: ChangeProcessConfig): DynamicModule {
+  static forRoot(process?: ChangeProcessConfig, sodImplementer: 'distinct' | 'any' = 'distinct'): DynamicModule {
     return {
       module: ChangeModule,
       controllers: [ChangeController],
-      providers: [{ provide: ChangeProcessOptions, useValue: new ChangeProcessOptions(process) }, ChangeService, ChangeProcessService, ChangeEventsService, ChangeContextService],
+      providers: [{ provide: ChangeProcessOptions, useValue: new ChangeProcessOptions(process) }, { provide: SodSettings, useValue: new SodSettings(sodImplementer) }, ChangeService, ChangeProcessService, ChangeEventsService, ChangeContextService],
       exports: [ChangeProcessService],
     };
   }

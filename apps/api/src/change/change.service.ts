@@ -20,6 +20,8 @@ import {
 import { TemporalSettings } from '@steward/temporal';
 import { ChangeContextService } from './change-context.service';
 import { ChangeProcessOptions } from './change-process.options';
+import { SodSettings } from './sod-settings';
+import { ServiceAccountReach } from '../identity/service-account-reach.service';
 import { planProblemsOf, toPlan } from './plan-input';
 import { Client } from '@temporalio/client';
 import type { changeWorkflow } from '@steward/workflows';
@@ -43,6 +45,8 @@ export class ChangeService {
     private readonly settings: TemporalSettings,
     private readonly process: ChangeProcessOptions,
     private readonly context: ChangeContextService,
+    private readonly sod: SodSettings,
+    private readonly reach: ServiceAccountReach,
   ) {}
 
   /**
@@ -57,6 +61,8 @@ export class ChangeService {
     }
     if (dto.type === 'standard' && !dto.templateId) problems.push({ field: 'templateId', message: 'a standard change names the template it follows' });
     if (problems.length > 0) throw invalidFields(problems);
+    // A pipeline's key restricted to CIs submits changes only for those CIs.
+    await this.reach.assertCis(requester, dto.cis, 'POST /api/changes');
 
     const known = await this.db.getRepository(ConfigurationItemEntity).find({ select: { key: true }, where: { key: In(dto.cis) } });
     const unknown = dto.cis.filter((key) => !known.some((ci) => ci.key === key));
@@ -87,6 +93,7 @@ export class ChangeService {
           state: 'submitted',
           requesterId: requester.id,
           requesterName: requester.name,
+          sodImplementer: this.sod.implementer,
           workflowId: changeWorkflowId(changeId),
         }),
       );
@@ -103,7 +110,7 @@ export class ChangeService {
         entityId: changeId,
         action: 'change.submitted',
         actor: requester.id,
-        data: { type: dto.type, cis: dto.cis, planHash, title: dto.title },
+        data: { type: dto.type, cis: dto.cis, planHash, title: dto.title, sodImplementer: this.sod.implementer, ...(requester.serviceAccount ? { apiKey: requester.serviceAccount.keyId } : {}) },
       });
       return changeId;
     });
@@ -156,9 +163,16 @@ export class ChangeService {
     });
   }
 
-  async get(id: string): Promise<ChangeView> {
+  /** 404 for an unknown change; 403 (audited) for an API key whose CIs do not cover it. */
+  async assertReadable(caller: Principal, id: string, what: string): Promise<ChangeRequestEntity> {
     const change = await this.readModel.findChange(id);
     if (!change) throw new StewardError('not_found', `change ${id} not found`);
+    await this.reach.assertChange(caller, change, what);
+    return change;
+  }
+
+  async get(caller: Principal, id: string): Promise<ChangeView> {
+    const change = await this.assertReadable(caller, id, 'GET /api/changes/:id');
     const [approvals, steps, conflicts, freezes] = await Promise.all([
       this.db.getRepository(ChangeApprovalEntity).find({ where: { changeId: id }, order: { at: 'ASC' } }),
       this.db.getRepository(ChangeStepEntity).find({ where: { changeId: id } }),
@@ -168,8 +182,11 @@ export class ChangeService {
     return { ...toView(change, approvals, steps), conflicts, freezes };
   }
 
-  async list(query: ListChangesQuery): Promise<ChangePage> {
+  async list(caller: Principal, query: ListChangesQuery): Promise<ChangePage> {
     const qb = this.db.getRepository(ChangeRequestEntity).createQueryBuilder('c');
+    // An API key restricted to CIs lists only the changes it could read one by one.
+    const reach = caller.serviceAccount?.cis;
+    if (reach) qb.andWhere('c.ci_keys <@ :reach::text[]', { reach });
     if (query.state) qb.andWhere('c.state = :state', { state: query.state });
     if (query.ci) qb.andWhere(':ci = ANY(c.ci_keys)', { ci: query.ci });
     if (query.from) qb.andWhere('c.created_at >= :from', { from: new Date(query.from) });
@@ -178,8 +195,8 @@ export class ChangeService {
     return { items: rows.map((row) => toView(row)), total, limit: query.limit, offset: query.offset };
   }
 
-  async timeline(id: string): Promise<TimelineEntry[]> {
-    if (!(await this.readModel.findChange(id))) throw new StewardError('not_found', `change ${id} not found`);
+  async timeline(caller: Principal, id: string): Promise<TimelineEntry[]> {
+    await this.assertReadable(caller, id, 'GET /api/changes/:id/timeline');
     const events = await this.readModel.timeline(id);
     return events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data }));
   }
@@ -223,6 +240,7 @@ function toView(change: ChangeRequestEntity, approvals: ChangeApprovalEntity[] =
     attention: change.attentionReason ? { reason: change.attentionReason, since: (change.attentionAt ?? change.updatedAt).toISOString() } : null,
     cis: change.ciKeys,
     requester: { id: change.requesterId, name: change.requesterName },
+    sodImplementer: change.sodImplementer,
     requestedWindow:
       change.requestedWindowStart && change.requestedWindowEnd
         ? { start: change.requestedWindowStart.toISOString(), end: change.requestedWindowEnd.toISOString() }

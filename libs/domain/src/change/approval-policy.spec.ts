@@ -273,6 +273,13 @@ describe('voteRefusal', () => {
     }
   });
 
+  it('refuses the author of the plan revision, and a service account, when the caller names them', () => {
+    const dave = person('dave', ['change_manager', 'cab_member'], ['cab', 'payments-team', 'orders-team']);
+    expect(voteRefusal({ ...base, approver: dave, planAuthors: ['dave'] })).toEqual({ code: 'forbidden', message: 'the author of a plan revision cannot approve it' });
+    expect(voteRefusal({ ...base, approver: dave, planAuthors: ['erin'] })?.message).not.toBe('the author of a plan revision cannot approve it');
+    expect(voteRefusal({ ...base, approver: dave, approverIsServiceAccount: true })).toEqual({ code: 'forbidden', message: 'approvers are people: service accounts cannot vote' });
+  });
+
   it('refuses the requester, even a change manager in every group', () => {
     const requester = person('rita', ['change_manager', 'cab_member'], ['payments-team', 'orders-team', 'cab']);
     expect(voteRefusal({ ...base, approver: requester })).toEqual({ code: 'forbidden', message: 'requester cannot approve own change' });

@@ -11,6 +11,7 @@ import {
   type RuleProgress,
 } from '@steward/contracts';
 import { StewardError } from '../steward-error';
+import { approvalSodRefusal } from './segregation-of-duties';
 
 /** One alternative of a rule's `anyOf`: (groups match) AND (roles match). */
 export type ApproverCriterion = NonNullable<ApprovalRule['anyOf']>[number];
@@ -303,6 +304,13 @@ export interface VoteContext {
   at?: Date;
   deadline?: Date;
   state: ChangeState;
+  /**
+   * Authors of the plan revision being approved; refused like the requester. Optional so that a
+   * caller that does not know them (today the workflow's validator) keeps its behaviour.
+   */
+  planAuthors?: readonly string[];
+  /** The approver is a service account (API key): approvers are people. */
+  approverIsServiceAccount?: boolean;
 }
 
 const shortHash = (hash: string): string => hash.slice(0, 12);
@@ -320,7 +328,8 @@ export function voteRefusal(context: VoteContext): VoteRefusal | undefined {
   if (state !== 'awaiting_approval') return { code: 'conflict', message: `change is ${state}, not awaiting approval` };
   // An empty id would match an empty requester id or nobody's records: refuse it outright.
   if (typeof approver.id !== 'string' || approver.id.trim() === '') return { code: 'invalid', message: 'the decision names no approver' };
-  if (approver.id === requesterId) return { code: 'forbidden', message: 'requester cannot approve own change' };
+  const sod = approvalSodRefusal({ approverId: approver.id, approverIsServiceAccount: context.approverIsServiceAccount, requesterId, planAuthors: context.planAuthors });
+  if (sod) return { code: sod.code, message: sod.message };
   if (!hasVotingRole(approver)) return { code: 'forbidden', message: `requires the role ${VOTING_ROLES.join(' or ')} to vote` };
   if (!snapshot.rules.some((rule) => satisfiesRule(rule, approver))) {
     return {

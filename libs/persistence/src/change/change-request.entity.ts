@@ -13,6 +13,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, 
   'ck_change_request_state',
   `"state" IN ('submitted','assessing','awaiting_approval','changes_requested','scheduled','implementing','verifying','rolling_back','completed','rolled_back','rejected','cancelled','failed')`,
 )
+@Check('ck_change_request_sod_implementer', `"sod_implementer" IN ('distinct','any')`)
 @Check('ck_change_request_window', `"requested_window_end" IS NULL OR "requested_window_end" > "requested_window_start"`)
 @Index('ix_change_request_state', ['state'])
 @Index('ix_change_request_created_at', ['createdAt'])
@@ -71,6 +72,10 @@ export class ChangeRequestEntity {
 
   @Column({ name: 'requester_name', type: 'varchar', length: 200 })
   requesterName: string;
+
+  /** SOD_IMPLEMENTER as it was when the change was submitted: the setting this change follows. */
+  @Column({ name: 'sod_implementer', type: 'varchar', length: 10, default: 'distinct' })
+  sodImplementer: 'distinct' | 'any';
 
   @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
   workflowId: string;

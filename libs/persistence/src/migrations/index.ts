@@ -9,6 +9,7 @@ import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-m
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
 import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-note-keys';
 import { AddChangeExecutionLedger1764600000000 } from './1764600000000-add-change-execution-ledger';
+import { AddServiceAccountsAndSod1764610000000 } from './1764610000000-add-service-accounts-and-sod';
 import { AddAuditCheckpoint1764630000000 } from './1764630000000-add-audit-checkpoint';
 import { AddIdempotentRequests1764650000000 } from './1764650000000-add-idempotent-requests';
 
@@ -25,6 +26,7 @@ export const STEWARD_MIGRATIONS = [
   AddNotificationDelivery1764518400000,
   AddIncidentNoteKeys1764522000000,
   AddChangeExecutionLedger1764600000000,
+  AddServiceAccountsAndSod1764610000000,
   AddAuditCheckpoint1764630000000,
   AddIdempotentRequests1764650000000,
 ];

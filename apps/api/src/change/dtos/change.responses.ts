@@ -54,6 +54,7 @@ export class ChangeView {
   @ApiPropertyOptional({ type: [Object], description: 'Freezes ahead that cover its CIs (detail view only)' }) freezes?: unknown[];
   @ApiProperty({ type: [String] }) cis: string[];
   @ApiProperty() requester: { id: string; name: string };
+  @ApiProperty({ enum: ['distinct', 'any'], description: 'SOD_IMPLEMENTER recorded at submission: whether the requester may complete manual steps and decide holds' }) sodImplementer: 'distinct' | 'any';
   @ApiPropertyOptional({ nullable: true, type: Object }) requestedWindow: { start: string; end: string } | null;
   @ApiPropertyOptional({ nullable: true, type: String }) templateId: string | null;
   @ApiProperty() justification: string;

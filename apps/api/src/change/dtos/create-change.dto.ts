@@ -184,9 +184,9 @@ export class DecisionDto {
   @Trim() @IsString() @IsNotEmpty() @MaxLength(5000)
   comment: string;
 
-  @ApiPropertyOptional({ description: 'The plan hash the approver reviewed; refused (409) if the plan has changed since' })
-  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'planHash must be a sha256 hex digest' })
-  planHash?: string;
+  @ApiProperty({ description: 'The plan hash the approver reviewed (GET /api/changes/{id} planHash); required, refused (409) if the plan has changed since' })
+  @IsString({ message: 'planHash is required: name the plan hash you approve' }) @Matches(/^[0-9a-f]{64}$/, { message: 'planHash must be a sha256 hex digest' })
+  planHash: string;
 }
 
 export class CompleteStepDto {

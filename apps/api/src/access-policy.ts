@@ -53,6 +53,8 @@ export const ACCESS_POLICY: Readonly<Record<string, RouteAccess>> = {
   'POST /api/changes/{id}/cancel': { roles: CHANGE_WRITERS },
   'POST /api/changes/{id}/review': { roles: ['change_manager', 'admin'] },
   'GET /api/changes/{id}/gate': { roles: READERS, scopes: ['gate:read'] },
+  // A change whose workflow run was reset, terminated or replaced: a person decides its end.
+  'POST /api/changes/{id}/settle': { roles: ['change_manager'], keyRefusal: 'a stuck change is settled by a change manager, never by a service account' },
 
   // Identity
   'GET /api/me': { roles: 'authenticated', scopes: ['change:submit', 'change:read', 'gate:read', 'step:complete'] },
@@ -125,9 +127,14 @@ export const ACCESS_POLICY: Readonly<Record<string, RouteAccess>> = {
   // Audit, reports, notifications, service levels
   'GET /api/audit': { roles: AUDIT_READERS },
   'GET /api/audit/verify': { roles: AUDIT_READERS },
+  'POST /api/audit/checkpoints': { roles: ['admin', 'auditor'] },
+  'GET /api/audit/checkpoints': { roles: AUDIT_READERS },
+  'GET /api/audit/checkpoints/public-key': { roles: AUDIT_READERS },
+  'GET /api/audit/checkpoints/latest': { roles: AUDIT_READERS },
   'GET /api/reports/incidents': { roles: REPORT_READERS },
   'GET /api/reports/sla': { roles: REPORT_READERS },
   'GET /api/reports/changes': { roles: REPORT_READERS },
+  'GET /api/reports/change-register': { roles: REPORT_READERS },
   'GET /api/notifications': { roles: PEOPLE },
   'GET /api/notifications/deliveries': { roles: ['admin'] },
   'POST /api/notifications/{id}/read': { roles: PEOPLE },

@@ -7,7 +7,7 @@ import { signToken, type Principal, type TokenVerifierOptions } from '@steward/i
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/src/create-api';
@@ -21,6 +21,9 @@ export const TEST_SIGNING_SECRET = 'steward-test-signing-secret-0123456789-abcde
  * Rate limits far above anything a test file sends from 127.0.0.1, so the suite never meets
  * them by accident; the abuse tests (test/security) start APIs with low limits of their own.
  */
+/** An Ed25519 key of this test process for signed audit checkpoints. */
+export const TEST_AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
 export const TEST_ABUSE_SETTINGS = { authFailuresPerMinute: 100_000, writesPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000, eventStreamsPerPrincipal: 1_000 };
 
 /** Short enough for tests that watch deadlines pass on the real dev server. */
@@ -159,6 +162,8 @@ export async function startApi(
       processes,
       sodImplementer: identity.sodImplementer,
       abuse: TEST_ABUSE_SETTINGS,
+      // Configured as a deployment should be: checkpoint routes answer instead of 503.
+      auditCheckpoints: { signingKey: TEST_AUDIT_SIGNING_KEY, trustedPublicKeys: [] },
     },
     { shutdownHooks: false },
   );

@@ -28,7 +28,7 @@ import {
   type SignedDecision,
   type StepState,
 } from '@steward/contracts';
-import { ChangeLifecycle, evaluateApprovals, voteRefusal, type ApprovalEvaluation, type VoteRefusal } from '@steward/domain';
+import { ChangeLifecycle, evaluateApprovals, implementationSodRefusal, voteRefusal, type ApprovalEvaluation, type VoteRefusal } from '@steward/domain';
 
 const records = proxyActivities<ActivityInterfaceOf<ChangeActivities>>({
   startToCloseTimeout: '1 minute',
@@ -78,6 +78,8 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   let awaitingManual: { stepId: string; phase: Phase } | undefined;
   const manualResults = new Map<string, CompleteStepRequest>();
   let planRevised = false;
+  // Who revised the plan the change now carries: they may not approve it (segregation of duties).
+  let planAuthor: string | undefined;
   let calendarChanged = false;
   let rescheduled = false;
   let holdDecision: 'rollback' | 'continue' | undefined;
@@ -147,6 +149,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       snapshot: policy,
       approver: decision.approver,
       requesterId: input.requester.id,
+      planAuthors: planAuthor ? [planAuthor] : [],
       approvals: approvalRecords(),
       planHash: decision.planHash,
       currentPlanHash: planHash,
@@ -211,6 +214,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       await records.revisePlan({ changeId, plan, backoutPlan, planHash: revisedHash, actor: actor.id });
       steps = plan.steps;
       planHash = revisedHash;
+      planAuthor = actor.id;
       resetSteps();
       await voidVotes(`plan revised by ${actor.id}`);
       planRevised = true;
@@ -237,7 +241,11 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       return snapshot();
     },
     {
-      validator: ({ stepId, outcome }) => {
+      validator: ({ actor, stepId, outcome }) => {
+        const sod = settings.sodImplementer
+          ? implementationSodRefusal({ action: 'complete_step', actorId: actor?.id, requesterId: input.requester.id, mode: settings.sodImplementer })
+          : undefined;
+        if (sod) refuse(sod);
         if (!awaitingManual || awaitingManual.stepId !== stepId) {
           refuse({ code: 'conflict', message: `step ${stepId} is not waiting for a release engineer` });
         }
@@ -270,7 +278,11 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       return snapshot();
     },
     {
-      validator: (_request) => {
+      validator: ({ actor }) => {
+        const sod = settings.sodImplementer
+          ? implementationSodRefusal({ action: 'decide_hold', actorId: actor?.id, requesterId: input.requester.id, mode: settings.sodImplementer })
+          : undefined;
+        if (sod) refuse(sod);
         if (!holding) refuse({ code: 'conflict', message: 'the change is not held for a decision' });
       },
     },

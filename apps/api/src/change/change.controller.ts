@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Put, Query, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Put, Query, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ChangeSnapshot } from '@steward/contracts';
 import { CurrentPrincipal, Roles, type Principal } from '@steward/identity';
@@ -7,6 +7,7 @@ import { ChangeIdPipe } from './change-id.pipe';
 import { ChangeEventsService } from './change-events.service';
 import { ChangeProcessService, type GateAnswer } from './change-process.service';
 import { ChangeService } from './change.service';
+import { ReadableChangeGuard } from './readable-change.guard';
 import {
   CancelChangeDto,
   ChangeReviewDto,
@@ -70,10 +71,10 @@ export class ChangeController {
   }
 
   @Sse(':id/events')
+  // Checked before the stream opens, so an API key outside its CIs gets a 403, not an event.
+  @UseGuards(ReadableChangeGuard)
   @ApiOperation({ summary: 'Server-Sent Events: each timeline entry as it is recorded, from the first' })
-  async stream(@CurrentPrincipal() caller: Principal, @Param('id', ChangeIdPipe) id: string): Promise<Observable<MessageEvent>> {
-    // Checked before the stream opens, so an API key outside its CIs gets a 403, not an event.
-    await this.changes.assertReadable(caller, id, 'GET /api/changes/:id/events');
+  stream(@Param('id', ChangeIdPipe) id: string): Observable<MessageEvent> {
     return this.events.stream(id);
   }
 

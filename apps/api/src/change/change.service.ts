@@ -124,7 +124,7 @@ export class ChangeService {
       ciKeys: dto.cis,
       planHash,
       steps: plan.steps,
-      settings: this.process,
+      settings: { ...this.process, sodImplementer: this.sod.implementer },
     };
     try {
       const handle = await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>

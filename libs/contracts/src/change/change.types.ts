@@ -101,6 +101,12 @@ export interface ChangeProcessSettings {
   windowClosePolicy: 'rollback' | 'hold';
   /** Emergency and failed changes owe a review within this time. */
   reviewDueMs: number;
+  /**
+   * SOD_IMPLEMENTER as recorded on the change at submission: with `distinct` the workflow too
+   * refuses the requester's own completion of a manual step or hold decision. Absent in changes
+   * started before it existed, whose API checks alone apply.
+   */
+  sodImplementer?: 'distinct' | 'any';
 }
 
 export interface ChangeTransition {

@@ -3,6 +3,7 @@ import { CHANGE_TYPES, STEP_KINDS, type ChangeType, type StepAction, type StepKi
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsDefined,
   ArrayMinSize,
   ArrayUnique,
   IsBoolean,
@@ -185,7 +186,8 @@ export class DecisionDto {
   comment: string;
 
   @ApiProperty({ description: 'The plan hash the approver reviewed (GET /api/changes/{id} planHash); required, refused (409) if the plan has changed since' })
-  @IsString({ message: 'planHash is required: name the plan hash you approve' }) @Matches(/^[0-9a-f]{64}$/, { message: 'planHash must be a sha256 hex digest' })
+  @IsDefined({ message: 'planHash is required: name the plan hash you approve' })
+  @IsString() @Matches(/^[0-9a-f]{64}$/, { message: 'planHash must be a sha256 hex digest' })
   planHash: string;
 }
 

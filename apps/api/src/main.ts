@@ -11,7 +11,9 @@ async function main(): Promise<void> {
     auth: config.auth,
     logLevel: config.logLevel,
     cmdb: config.cmdb,
-    signingSecret: config.decisionSigningKey!,
+    decisionSigningKey: config.decisionSigningKey!,
+    payloadCodecKeys: config.payloadCodecKeys,
+    temporalUiOrigin: config.temporalUiOrigin,
     changeProcess: config.changeProcess,
     processes: processesOf(config),
   });

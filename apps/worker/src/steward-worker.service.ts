@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectActivities, DomainErrorInterceptor } from '@steward/activities';
-import { prebuiltWorkflowBundlePath, workflowBundleOptions } from '@steward/temporal';
+import { prebuiltWorkflowBundlePath, stewardDataConverter, temporalConnectionOptions, workflowBundleOptions, type TemporalTlsSettings } from '@steward/temporal';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
 export class WorkerSettings {
@@ -11,6 +12,10 @@ export class WorkerSettings {
     readonly taskQueue: string,
     /** A bundle built ahead of time (production, tests); unset: bundle from source at start. */
     readonly workflowBundlePath?: string,
+    /** TLS, mTLS or an API key for a secured cluster. */
+    readonly connection?: TemporalTlsSettings,
+    /** Decrypts what the worker reads from Temporal, encrypts what it writes. */
+    readonly payloadCodec?: PayloadCodec,
   ) {}
 }
 
@@ -32,7 +37,7 @@ export class StewardWorkerService implements OnModuleInit, OnApplicationBootstra
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.connection = await NativeConnection.connect({ address: this.settings.address });
+    this.connection = await NativeConnection.connect(temporalConnectionOptions(this.settings.address, this.settings.connection));
     const bundlePath = this.settings.workflowBundlePath ?? prebuiltWorkflowBundlePath();
     const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = bundlePath
       ? { workflowBundle: { codePath: bundlePath } }
@@ -45,6 +50,7 @@ export class StewardWorkerService implements OnModuleInit, OnApplicationBootstra
       namespace: this.settings.namespace,
       taskQueue: this.settings.taskQueue,
       ...workflowSource,
+      dataConverter: stewardDataConverter(this.settings.payloadCodec),
       activities: collectActivities(this.moduleRef),
       interceptors: { activity: [() => ({ inbound: new DomainErrorInterceptor() })] },
       shutdownGraceTime: '20 seconds',

@@ -1,4 +1,6 @@
 export * from './keys';
+export * from './decision-keys';
 export * from './decision-signer';
 export * from './authorization-token';
+export * from './payload-codec';
 export * from './security.module';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PlanStep, SignedDecision } from '@steward/contracts';
 import { StewardError, evaluateApprovals } from '@steward/domain';
-import { AuthorizationTokens, DecisionSigner, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
+import { AuthorizationTokens, DecisionVerifier, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { insertRows } from '../insert-rows';
@@ -30,7 +30,7 @@ const refused = (message: string) => new StewardError('forbidden', message);
 export class ChangeGateService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly signer: DecisionSigner,
+    private readonly signer: DecisionVerifier,
     private readonly tokens: AuthorizationTokens,
     private readonly audit: AuditLog,
   ) {}

@@ -8,6 +8,7 @@ import { AddIncidentManagement1764511200000 } from './1764511200000-add-incident
 import { AddProblemManagement1764514800000 } from './1764514800000-add-problem-management';
 import { AddNotificationDelivery1764518400000 } from './1764518400000-add-notification-delivery';
 import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-note-keys';
+import { WidenDecisionSignature1764640000000 } from './1764640000000-widen-decision-signature';
 
 /** In order. A migration, once released, is never edited: add a new one. */
 export const STEWARD_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const STEWARD_MIGRATIONS = [
   AddProblemManagement1764514800000,
   AddNotificationDelivery1764518400000,
   AddIncidentNoteKeys1764522000000,
+  WidenDecisionSignature1764640000000,
 ];

@@ -151,7 +151,9 @@ describe('connecting to a secured Temporal cluster (TLS, mTLS, API key)', () => 
     // An HTTP/2 TLS gateway, as Temporal Cloud's front door is: it sees each call's headers.
     beforeAll(async () => {
       upstream = http2Connect(`http://${testEnv('temporalAddress')}`);
+      upstream.on('error', () => undefined);
       gateway = createSecureServer({ key: readFileSync(server.key), cert: readFileSync(server.cert) });
+      gateway.on('sessionError', () => undefined);
       gateway.on('session', (session) => {
         sessions.add(session);
         session.on('close', () => sessions.delete(session));
@@ -166,7 +168,13 @@ describe('connecting to a secured Temporal cluster (TLS, mTLS, API key)', () => 
         for (const [name, value] of Object.entries(headers)) if (value !== undefined && !name.startsWith(':') && name !== 'authorization') forwarded[name] = value as string | string[];
         const out = upstream.request({ ...forwarded, ':method': 'POST', ':path': headers[':path'] as string });
         stream.pipe(out);
+        // The caller may be gone by the time the server answers (a worker shutting down ends its long polls).
+        const alive = () => !stream.destroyed && !stream.closed;
         out.on('response', (response) => {
+          if (!alive()) {
+            out.close();
+            return;
+          }
           const { [h2.HTTP2_HEADER_STATUS]: status, ...rest } = response;
           stream.respond({ ':status': Number(status), ...rest }, { waitForTrailers: true });
           out.pipe(stream);
@@ -175,7 +183,12 @@ describe('connecting to a secured Temporal cluster (TLS, mTLS, API key)', () => 
         out.on('trailers', (t) => {
           trailers = Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith(':'))) as Record<string, string>;
         });
-        stream.on('wantTrailers', () => stream.sendTrailers(trailers));
+        stream.on('wantTrailers', () => {
+          if (alive()) stream.sendTrailers(trailers);
+        });
+        stream.on('close', () => {
+          if (!out.closed) out.close();
+        });
         out.on('error', () => stream.destroy());
         stream.on('error', () => out.destroy());
       });

@@ -123,7 +123,8 @@ describe('Governance: what Temporal access reveals', () => {
   async function cliShow(workflowId: string, codec?: { endpoint: string; auth: string }): Promise<string> {
     const cli = resolveTemporalCli({ log: () => undefined });
     if (cli.type !== 'existing-path') throw new Error('the Temporal CLI is not built');
-    const args = ['workflow', 'show', '--workflow-id', workflowId, '--address', testEnv('temporalAddress'), '--namespace', 'default', '--output', 'json'];
+    // No --namespace: the CLI's default is `default`, and it then sends an empty X-Namespace header.
+    const args = ['workflow', 'show', '--workflow-id', workflowId, '--address', testEnv('temporalAddress'), '--output', 'json'];
     if (codec) args.push('--codec-endpoint', codec.endpoint, '--codec-auth', codec.auth);
     const { stdout } = await run(cli.path, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
     return readable(stdout);

@@ -21,8 +21,9 @@ export class CodecService {
   async run(direction: 'encode' | 'decode', namespace: string | undefined, payloads: CodecPayloadDto[]): Promise<{ payloads: CodecPayloadDto[] }> {
     const codec = this.holder.codec;
     if (!codec) throw new NotFoundException('no payload codec is configured on this API');
-    // The keys are Steward's: another namespace's payloads are not ours to decode.
-    if (namespace !== undefined && namespace !== this.temporal.namespace) {
+    // The keys are Steward's: another namespace's payloads are not ours to decode. The CLI sends
+    // an empty X-Namespace when its --namespace was left at the default: that names no namespace.
+    if (namespace && namespace !== this.temporal.namespace) {
       throw new BadRequestException(`X-Namespace ${namespace} is not the namespace Steward uses (${this.temporal.namespace})`);
     }
     const decoded = payloads.map((p, i) => fromJson(p, i));

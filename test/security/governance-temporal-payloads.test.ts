@@ -170,10 +170,11 @@ describe('Governance: what Temporal access reveals', () => {
     // Every payload is marked as ours, and none is in clear JSON.
     expect(raw).toContain('binary/encrypted');
     expect(raw).not.toContain('json/plain');
-    for (const hidden of [path, target.base, comment, token, token.split('.')[1], planHash, owner.id, ...secrets]) expect(raw).not.toContain(hidden);
+    // The memo (title) and the inputs (CI, requester) too: nothing of the change but its id shows.
+    for (const hidden of [path, target.base, comment, token, token.split('.')[1], planHash, owner.id, requester.id, `Codec change ${marker}`, ci, ...secrets]) expect(raw).not.toContain(hidden);
 
     const decoded = await cliShow(changeWorkflowId(id), { endpoint: `${base}/codec`, auth: `Bearer ${tokens.auditor}` });
-    for (const shown of [path, comment, token, planHash, owner.id]) expect(decoded).toContain(shown);
+    for (const shown of [path, comment, token, planHash, owner.id, `Codec change ${marker}`, ci]) expect(decoded).toContain(shown);
     for (const secret of secrets) expect(decoded).not.toContain(secret);
   });
 

@@ -36,6 +36,8 @@ export function spawnBenchWorker(env: BenchEnvironment, taskQueue: string): Benc
     PAYLOAD_CODEC_KEYS: BENCH_PAYLOAD_CODEC_KEYS_TEXT,
     LOG_LEVEL: 'warn',
   };
+  // The worker refuses to start holding the decision private key, should the shell have one.
+  delete childEnv.DECISION_SIGNING_KEY;
   const cache = stickyCacheDefault(childEnv);
   const child = spawn(process.execPath, [resolve(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,4 +1,5 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID, generatePayloadCodecKey, parsePayloadCodecKeys } from './payload-codec';
 
@@ -24,7 +25,8 @@ describe('AesGcmPayloadCodec', () => {
   it('uses a fresh 12-byte nonce for every payload', async () => {
     const [a, b] = await codec.encode([plain, plain]);
     expect(Buffer.from(a.data!).subarray(0, 12).equals(Buffer.from(b.data!).subarray(0, 12))).toBe(false);
-    expect(a.data!.length).toBe(12 + plain.data!.length + 16 + (a.data!.length - 12 - 16 - plain.data!.length));
+    // nonce + the whole serialized payload (metadata too) + the GCM tag
+    expect(a.data!.length).toBe(12 + temporal.api.common.v1.Payload.encode(plain).finish().length + 16);
   });
 
   it('rotation: payloads of an older key still decrypt while that key is listed', async () => {

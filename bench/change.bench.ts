@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import * as baselineActivities from './baseline/baseline.activities';
 import { baselineDecideUpdate, baselineStateQuery, type BaselineState } from './baseline/baseline.messages';
-import { BENCH_SIGNING_SECRET, inPool, summarise, type BenchEnvironment } from './support';
+import { BENCH_DECISION_KEYS, BENCH_PAYLOAD_CODEC_KEYS, BENCH_WORKER_SECRET, benchClient, inPool, summarise, type BenchEnvironment } from './support';
 import { clockTicks, cpuSeconds, machineBusySeconds, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
 /** The API in support.ts starts change workflows on this task queue. */
@@ -146,7 +146,9 @@ async function benchLatency(env: BenchEnvironment, client: Client, runTag: strin
       WorkerModule.forRoot({
         databaseUrl: env.postgresUrl,
         temporal: { address: env.temporalAddress, namespace: 'default', taskQueue: CHANGE_QUEUE },
-        signingSecret: BENCH_SIGNING_SECRET,
+        decisionVerifyKey: BENCH_DECISION_KEYS.verifyKey,
+        workerSecret: BENCH_WORKER_SECRET,
+        payloadCodecKeys: BENCH_PAYLOAD_CODEC_KEYS,
         executorAllowedTargets: [],
         logLevel: 'silent',
       }),
@@ -487,15 +489,18 @@ async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: str
 export async function benchChanges(env: BenchEnvironment): Promise<Record<string, unknown>> {
   const started = Date.now();
   await seedCis(env);
-  const connection = await Connection.connect({ address: env.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const { client, connection } = await benchClient(env.temporalAddress);
+  // The bare-SDK baseline stays bare: a client without Steward's payload codec.
+  const plainConnection = await Connection.connect({ address: env.temporalAddress });
+  const plainClient = new Client({ connection: plainConnection, namespace: 'default' });
   const runTag = Date.now().toString(36);
   try {
-    const latency = await benchLatency(env, client, runTag);
+    const latency = await benchLatency(env, plainClient, runTag);
     const latencyMs = Date.now() - started;
     const workerRss = await benchWorkerRss(env, client, runTag, performance.now() + FEED_BUDGET_MS - (Date.now() - started));
     return { ...latency, workerRss, durationsMs: { latency: latencyMs, total: Date.now() - started } };
   } finally {
+    await plainConnection.close();
     await connection.close();
   }
 }

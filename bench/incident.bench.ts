@@ -3,11 +3,10 @@ import { DEFAULT_INCIDENT_PROCESS, IncidentProcessOptions } from '@steward/confi
 import { escalationPlan, type EscalationPolicy } from '@steward/domain';
 import { IncidentOpeningService, stewardDataSourceOptions } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
-import { Client, Connection } from '@temporalio/client';
 import { cpus, loadavg } from 'node:os';
 import { DataSource } from 'typeorm';
 import { IncidentLauncher } from '../activities/incident/incident-launcher';
-import { inPool, pollUntil, summarise, type BenchEnvironment } from './support';
+import { benchClient, inPool, pollUntil, summarise, type BenchEnvironment } from './support';
 import { clockTicks, cpuSeconds, machineBusySeconds, parentOf, pidsWhere, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
 /**
@@ -74,8 +73,7 @@ export async function benchIncidents(env: BenchEnvironment): Promise<Record<stri
     policy.repeat,
   ]);
 
-  const connection = await Connection.connect({ address: env.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const { client, connection } = await benchClient(env.temporalAddress);
   // The launcher's own pool: the environment's 4 connections would pace the openings.
   const openingDb = await new DataSource(stewardDataSourceOptions({ url: env.postgresUrl, applicationName: 'steward-bench-open', poolSize: OPEN_CONCURRENCY })).initialize();
   const launcher = new IncidentLauncher(

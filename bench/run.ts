@@ -1,5 +1,6 @@
 import { benchChanges } from './change.bench';
 import { benchCmdb } from './cmdb.bench';
+import { benchCodec } from './codec.bench';
 import { benchIncidents } from './incident.bench';
 import { startBenchEnvironment } from './support';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     if (only.length === 0 || only.includes('cmdb')) results.cmdb = await benchCmdb(env);
     if (only.length === 0 || only.includes('changes')) results.changes = await benchChanges(env);
     if (only.length === 0 || only.includes('incidents')) results.incidents = await benchIncidents(env);
+    if (only.length === 0 || only.includes('codec')) results.codec = await benchCodec(env);
   } finally {
     await env.close();
   }

@@ -2,14 +2,28 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { signToken, type Principal } from '@steward/identity';
 import { startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
-import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
+import { AesGcmPayloadCodec, generateDecisionKeyPair, generatePayloadCodecKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
+import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { createApi } from '../apps/api/src/create-api';
 
 export const BENCH_SECRET = 'steward-bench-secret-0123456789-abcdefghijkl';
+/** WORKER_SECRET of the bench's workers. */
 export const BENCH_SIGNING_SECRET = 'steward-bench-signing-secret-0123456789-abcdef';
+export const BENCH_WORKER_SECRET = BENCH_SIGNING_SECRET;
+/** Fresh for each run, as `npm start` makes them: the decision key pair and the payload codec key. */
+export const BENCH_DECISION_KEYS = generateDecisionKeyPair();
+export const BENCH_PAYLOAD_CODEC_KEYS_TEXT = generatePayloadCodecKey('bench-1');
+export const BENCH_PAYLOAD_CODEC_KEYS: PayloadCodecKey[] = parsePayloadCodecKeys(BENCH_PAYLOAD_CODEC_KEYS_TEXT);
+
+/** A client of the bench's server that reads what the bench's workers write (payload codec on). */
+export async function benchClient(address: string): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace: 'default', dataConverter: stewardDataConverter(new AesGcmPayloadCodec(BENCH_PAYLOAD_CODEC_KEYS)) }), connection };
+}
 
 /** A small, seeded PRNG (mulberry32): the same graph and snapshot on every run. */
 export function seededRandom(seed: number): () => number {
@@ -71,7 +85,7 @@ export async function startBenchEnvironment(options: { commitTimestamps?: boolea
   const db = await new DataSource(stewardDataSourceOptions({ url: postgresUrl, applicationName: 'steward-bench', poolSize: 4 })).initialize();
   await db.runMigrations({ transaction: 'each' });
   const api = await createApi(
-    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent', signingSecret: BENCH_SIGNING_SECRET,
+    { databaseUrl: postgresUrl, temporal: { address: temporalAddress, namespace: 'default', taskQueue: 'bench' }, auth: { jwtSecret: BENCH_SECRET }, logLevel: 'silent', decisionSigningKey: BENCH_DECISION_KEYS.signingKey, payloadCodecKeys: BENCH_PAYLOAD_CODEC_KEYS,
       // The bench measures Steward, not its rate limits: one address, a few users, many writes.
       abuse: { authFailuresPerMinute: 0, writesPerMinute: 0, writesPerAddressPerMinute: 0, eventStreamsPerPrincipal: 0 } },
     { shutdownHooks: false },

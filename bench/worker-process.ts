@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BENCH_SIGNING_SECRET, type BenchEnvironment } from './support';
+import { BENCH_DECISION_KEYS, BENCH_PAYLOAD_CODEC_KEYS_TEXT, BENCH_WORKER_SECRET, type BenchEnvironment } from './support';
 
 /*
  * The worker as it is deployed, in a process of its own so that its memory and CPU are its
@@ -31,9 +31,13 @@ export function spawnBenchWorker(env: BenchEnvironment, taskQueue: string): Benc
     TEMPORAL_ADDRESS: env.temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
-    DECISION_SIGNING_KEY: BENCH_SIGNING_SECRET,
+    DECISION_VERIFY_KEY: BENCH_DECISION_KEYS.verifyKey,
+    WORKER_SECRET: BENCH_WORKER_SECRET,
+    PAYLOAD_CODEC_KEYS: BENCH_PAYLOAD_CODEC_KEYS_TEXT,
     LOG_LEVEL: 'warn',
   };
+  // The worker refuses to start holding the decision private key, should the shell have one.
+  delete childEnv.DECISION_SIGNING_KEY;
   const cache = stickyCacheDefault(childEnv);
   const child = spawn(process.execPath, [resolve(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

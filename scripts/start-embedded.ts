@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigurationError, loadConfig, processesOf } from '@steward/config';
 import { DEMO_USERS, signToken } from '@steward/identity';
 import { seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
+import { decisionVerifyKeyOf, generateDecisionKeyPair, generatePayloadCodecKey, parseDecisionSigningKey, parsePayloadCodecKeys } from '@steward/security';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '@steward/temporal';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,23 @@ function localAuditSigningKey(dataDir: string): string {
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   writeFileSync(path, pem, { mode: 0o600 });
   return pem;
+}
+
+/**
+ * The decision key pair under DATA_DIR (the private half for the API, the public half for the
+ * worker), made on first start. A configured DECISION_SIGNING_KEY wins; its public half follows.
+ */
+function localDecisionKeys(dataDir: string, configured: { signing?: string; verify?: string }): { signingKey: string; verifyKey: string } {
+  if (configured.signing) return { signingKey: configured.signing, verifyKey: configured.verify ?? decisionVerifyKeyOf(parseDecisionSigningKey(configured.signing)) };
+  const signingPath = join(dataDir, 'decision-signing-key');
+  const verifyPath = join(dataDir, 'decision-verify-key');
+  if (!existsSync(signingPath)) {
+    const pair = generateDecisionKeyPair();
+    writeFileSync(signingPath, `${pair.signingKey}\n`, { mode: 0o600 });
+    writeFileSync(verifyPath, `${pair.verifyKey}\n`, { mode: 0o600 });
+  }
+  const signingKey = readFileSync(signingPath, 'utf8').trim();
+  return { signingKey, verifyKey: decisionVerifyKeyOf(parseDecisionSigningKey(signingKey, signingPath)) };
 }
 
 async function main(): Promise<void> {
@@ -121,19 +139,28 @@ async function main(): Promise<void> {
     say(`database ready (${migrations.length} migrations applied, ${seeded} demo CIs added)`);
 
     const jwtSecret = config.auth.jwtSecret ?? (config.auth.oidcIssuer ? undefined : localSecret(config.dataDir, 'jwt-secret'));
-    const signingSecret = config.decisionSigningKey ?? localSecret(config.dataDir, 'signing-secret');
+    const decisionKeys = localDecisionKeys(config.dataDir, { signing: config.decisionSigningKey, verify: config.decisionVerifyKey });
+    const workerSecret = config.workerSecret ?? localSecret(config.dataDir, 'worker-secret');
+    // Payloads in Temporal are encrypted from the first start: a key of our own unless configured.
+    const payloadCodecKeys =
+      config.payloadCodecKeys ??
+      (() => {
+        const path = join(config.dataDir, 'payload-codec-keys');
+        if (!existsSync(path)) writeFileSync(path, `${generatePayloadCodecKey(`local-${Date.now().toString(36)}`)}\n`, { mode: 0o600 });
+        return parsePayloadCodecKeys(readFileSync(path, 'utf8'), path);
+      })();
     const temporalOptions = { ...config.temporal, address: temporalAddress };
     const auditCheckpoints = { ...config.auditCheckpoints, signingKey: config.auditCheckpoints.signingKey ?? localAuditSigningKey(config.dataDir) };
 
     const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, signingSecret, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config), auditCheckpoints }),
+      WorkerModule.forRoot({ databaseUrl, temporal: temporalOptions, decisionVerifyKey: decisionKeys.verifyKey, workerSecret, payloadCodecKeys, executorAllowedTargets: config.executorAllowedTargets, executorCredentials: config.executorCredentials, logLevel: config.logLevel, processes: processesOf(config), auditCheckpoints }),
       { bufferLogs: true },
     );
     worker.useLogger(worker.get(StewardLogger));
     // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
     stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, signingSecret, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints, sodImplementer: config.sodImplementer }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, decisionSigningKey: decisionKeys.signingKey, payloadCodecKeys, temporalUiOrigin: config.temporalUiOrigin ?? temporal?.uiUrl, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints, sodImplementer: config.sodImplementer }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push({ name: 'API', stop: () => api.close(), graceMs: 10_000 });
 
@@ -147,6 +174,7 @@ async function main(): Promise<void> {
     say(`  Temporal      ${temporalAddress} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
     say(`  PostgreSQL    ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`);
     say(`  Data          ${config.dataDir}`);
+    say(`  Codec         ${base}/codec (Temporal UI: Data Encoder settings; CLI: --codec-endpoint ${base}/codec --codec-auth 'Bearer <admin token>')`);
     if (jwtSecret) {
       say();
       say('Demo bearer tokens (valid 12 hours; restart for fresh ones):');

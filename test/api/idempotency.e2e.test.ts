@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createApi } from '../../apps/api/src/create-api';
 import { changeRequestBody } from '../support/fixtures';
-import { TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_SIGNING_SECRET, createTestDatabase, startApi, startWorker, temporalSettings, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_DECISION_SIGNING_KEY, TEST_PAYLOAD_CODEC_KEYS, createTestDatabase, startApi, startWorker, temporalSettings, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 
 const incident = (title: string) => ({ title, description: 'p95 latency doubled', service: 'svc-payments', impact: 3, urgency: 3 });
 
@@ -84,7 +84,7 @@ describe('Idempotency-Key and request deadlines', () => {
   it('answers 503 with Retry-After when a request outlives its deadline (an update no worker picks up)', async () => {
     const idle = uniqueTaskQueue('no-worker');
     const lonely = await createApi(
-      { databaseUrl: database.url, temporal: temporalSettings(idle), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', signingSecret: TEST_SIGNING_SECRET, changeProcess: TEST_CHANGE_PROCESS },
+      { databaseUrl: database.url, temporal: temporalSettings(idle), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'silent', decisionSigningKey: TEST_DECISION_SIGNING_KEY, payloadCodecKeys: TEST_PAYLOAD_CODEC_KEYS, changeProcess: TEST_CHANGE_PROCESS },
       { shutdownHooks: false, requestDeadlineMs: 8_000 },
     );
     await lonely.listen(0, '127.0.0.1');

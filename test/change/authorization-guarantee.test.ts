@@ -24,13 +24,13 @@ import {
   computePlanHash,
   insertRows,
 } from '@steward/persistence';
-import { AuthorizationTokens, DecisionSigner, StewardKeys } from '@steward/security';
+import { AuthorizationTokens, StewardKeys } from '@steward/security';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startRecordedChange } from '../support/fixtures';
 import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
-import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, testDecisionSigner, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 
 const steps: PlanStep[] = [
   {
@@ -54,7 +54,7 @@ describe('authorization guarantee', () => {
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   let client: Client;
   const taskQueue = uniqueTaskQueue('authorization-guarantee');
-  const signer = new DecisionSigner(new StewardKeys(TEST_SIGNING_SECRET));
+  const signer = testDecisionSigner();
 
   beforeAll(async () => {
     database = await createTestDatabase('authorization_guarantee');

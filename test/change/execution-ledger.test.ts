@@ -12,7 +12,6 @@ import {
   computePlanHash,
   insertRows,
 } from '@steward/persistence';
-import { DecisionSigner, StewardKeys } from '@steward/security';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { changeWorkflow } from '@steward/workflows';
@@ -20,7 +19,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startRecordedChange } from '../support/fixtures';
-import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, createTestDatabase, testDecisionSigner, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { readChangeHistory } from '../security/support/change-history';
 
 /** A deployment target that counts calls, keeps their headers, and can hold answers back. */
@@ -73,7 +72,7 @@ describe('execution ledger', () => {
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   let client: Client;
   const taskQueue = uniqueTaskQueue('execution-ledger');
-  const signer = new DecisionSigner(new StewardKeys(TEST_SIGNING_SECRET));
+  const signer = testDecisionSigner();
 
   beforeAll(async () => {
     database = await createTestDatabase('execution_ledger');

@@ -2,6 +2,8 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { stewardDataConverter } from '@steward/temporal';
+import { testPayloadCodec } from '../support/harness';
 import { HISTORIES_DIR } from '../support/histories';
 import { testEnv } from '../support/test-env';
 
@@ -28,7 +30,10 @@ describe('replay of recorded workflow histories', () => {
     const histories = files.map((file) => ({ workflowId: file.replace(/\.history\.pb$/, ''), history: temporal.api.history.v1.History.decode(readFileSync(join(HISTORIES_DIR, file))) }));
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testEnv('workflowBundle') } }, histories)) {
+    // With the payload codec, as the workers run: histories recorded in clear (before the codec)
+    // pass through it unchanged, those recorded since are decrypted with the test key.
+    const replayOptions = { workflowBundle: { codePath: testEnv('workflowBundle') }, dataConverter: stewardDataConverter(testPayloadCodec()) };
+    for await (const result of Worker.runReplayHistories(replayOptions, histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

@@ -9,9 +9,9 @@ import {
   resumeIncidentUpdate,
 } from '@steward/contracts';
 import { IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
-import { resolveTemporalCli, toSdkExecutable } from '@steward/temporal';
+import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, eventually, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startWorker, testPayloadCodec, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addEscalationPolicy, addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 /**
@@ -34,6 +34,8 @@ describe('incident workflow: continue-as-new carries the state over', () => {
           log: { format: 'json', level: 'error' },
           extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
         },
+        // The worker encrypts with the test codec: this client reads what it writes.
+        client: { dataConverter: stewardDataConverter(testPayloadCodec()) },
       }),
       createTestDatabase('incident_can'),
     ]);

@@ -2,9 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { acknowledgeIncidentUpdate, incidentStateQuery, pendIncidentUpdate, resumeIncidentUpdate, type IncidentWorkflowInput } from '@steward/contracts';
 import { STANDARD_BUSINESS_CALENDAR, addBusinessMs, businessMsBetween, HOUR_MS, BUSINESS_DAY_MS } from '@steward/domain';
 import { IncidentEntity, IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
-import { resolveTimeSkippingServer, toSdkExecutable } from '@steward/temporal';
+import { resolveTimeSkippingServer, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, startWorker, testPayloadCodec, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 /**
@@ -20,7 +20,7 @@ describe('SLA clocks over business hours and days (time-skipping server)', () =>
 
   beforeAll(async () => {
     [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(resolveTimeSkippingServer()) } }),
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(resolveTimeSkippingServer()) }, client: { dataConverter: stewardDataConverter(testPayloadCodec()) } }),
       createTestDatabase('incident_sla_ts'),
     ]);
     worker = await startWorker(database.url, taskQueue, { temporalAddress: env.address, processes: { incidentProcess: TEST_INCIDENT_PROCESS } });

@@ -14,7 +14,10 @@ import {
   TEST_ABUSE_SETTINGS,
   TEST_CHANGE_PROCESS,
   TEST_JWT_SECRET,
-  TEST_SIGNING_SECRET,
+  TEST_DECISION_SIGNING_KEY,
+  TEST_DECISION_VERIFY_KEY,
+  TEST_PAYLOAD_CODEC_KEYS,
+  TEST_WORKER_SECRET,
   createTestDatabase,
   temporalSettings,
   tokenFor,
@@ -56,7 +59,9 @@ describe('logs of the API and the worker in one process', () => {
       WorkerModule.forRoot({
         databaseUrl: database.url,
         temporal: temporalSettings(taskQueue),
-        signingSecret: TEST_SIGNING_SECRET,
+        decisionVerifyKey: TEST_DECISION_VERIFY_KEY,
+        workerSecret: TEST_WORKER_SECRET,
+        payloadCodecKeys: TEST_PAYLOAD_CODEC_KEYS,
         executorAllowedTargets: [],
         workflowBundlePath: testEnv('workflowBundle'),
         logLevel: 'info',
@@ -67,7 +72,7 @@ describe('logs of the API and the worker in one process', () => {
     worker.useLogger(worker.get(StewardLogger));
     await worker.init();
     api = await createApi(
-      { databaseUrl: database.url, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'info', logDestination: capture, signingSecret: TEST_SIGNING_SECRET, changeProcess: TEST_CHANGE_PROCESS, abuse: TEST_ABUSE_SETTINGS },
+      { databaseUrl: database.url, temporal: temporalSettings(taskQueue), auth: { jwtSecret: TEST_JWT_SECRET }, logLevel: 'info', logDestination: capture, decisionSigningKey: TEST_DECISION_SIGNING_KEY, payloadCodecKeys: TEST_PAYLOAD_CODEC_KEYS, changeProcess: TEST_CHANGE_PROCESS, abuse: TEST_ABUSE_SETTINGS },
       { shutdownHooks: false },
     );
     await api.listen(0, '127.0.0.1');
@@ -100,7 +105,7 @@ describe('logs of the API and the worker in one process', () => {
     await request(http).post('/api/changes').set('Authorization', `Bearer ${token}`).set('Cookie', 'session=s3cr3t-cookie-value').send({ title: 'x' });
     const text = capture.raw.join('\n');
     expect(capture.raw.length).toBeGreaterThan(3);
-    for (const secret of [TEST_JWT_SECRET, TEST_SIGNING_SECRET, token, 's3cr3t-cookie-value', new URL(database.url).password].filter((s) => s.length > 0)) {
+    for (const secret of [TEST_JWT_SECRET, TEST_WORKER_SECRET, TEST_DECISION_SIGNING_KEY, ...TEST_PAYLOAD_CODEC_KEYS.map((k) => k.key.toString('base64')), token, 's3cr3t-cookie-value', new URL(database.url).password].filter((s) => s.length > 0)) {
       expect(text).not.toContain(secret);
     }
   });

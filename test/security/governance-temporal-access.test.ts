@@ -14,7 +14,6 @@ import {
   ConfigurationItemEntity,
   insertRows,
 } from '@steward/persistence';
-import { DecisionSigner, StewardKeys } from '@steward/security';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { temporal as temporalProto } from '@temporalio/proto';
@@ -28,7 +27,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, createTestDatabase, testDecisionSigner, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { testEnv } from '../support/test-env';
 import type { AttackCall, AttackResult, attackerWorkflow } from './support/attacker.workflow';
 import { readChangeHistory } from './support/change-history';
@@ -220,7 +219,7 @@ describe('Governance: an attacker with Temporal access', () => {
     const copiedDeploy = facts.inputs.runStep[0] as { token: string; changeId: string; stepId: string; phase: string };
     expect(copiedDeploy).toMatchObject({ changeId: id, stepId: 'deploy', phase: 'action', token: facts.token });
     // A decision genuinely signed with Steward's key (not one the workflow ever accepted).
-    const signer = new DecisionSigner(new StewardKeys(TEST_SIGNING_SECRET));
+    const signer = testDecisionSigner();
     const change = await database.db.getRepository(ChangeRequestEntity).findOneByOrFail({ id });
     const decision = signer.sign({ changeId: id, planHash: change.planHash, approver: { id: 'mallory', name: 'Mallory', roles: ['cab_member'], groups: ['team-a'] }, decision: 'approve', comment: 'sure', at: new Date().toISOString() });
     const calls: AttackCall[] = [

@@ -5,7 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AuditCheckpointSettings, ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
 import { signToken, type Principal, type TokenVerifierOptions } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
+import { AesGcmPayloadCodec, DecisionSigner, decisionVerifyKeyOf, parseDecisionSigningKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
+import { stewardDataConverter, temporalConnectionOptions, type TemporalTlsSettings } from '@steward/temporal';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
@@ -15,7 +18,27 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { testEnv } from './test-env';
 
 export const TEST_JWT_SECRET = 'steward-test-secret-0123456789-abcdefghijklmnop';
-export const TEST_SIGNING_SECRET = 'steward-test-signing-secret-0123456789-abcdefgh';
+/** WORKER_SECRET of the test worker: implementation tokens and executor request signatures. */
+export const TEST_WORKER_SECRET = 'steward-test-signing-secret-0123456789-abcdefgh';
+/** The name tests used when one secret served every purpose; it is the worker secret now. */
+export const TEST_SIGNING_SECRET = TEST_WORKER_SECRET;
+/** DECISION_SIGNING_KEY of the test API (an Ed25519 seed), and the worker's DECISION_VERIFY_KEY. */
+export const TEST_DECISION_SIGNING_KEY = 'RuPmX1NXfPDMEjAZNxkVwUTi2/Ti5gIM8s/seeEDP8k=';
+export const TEST_DECISION_VERIFY_KEY = decisionVerifyKeyOf(parseDecisionSigningKey(TEST_DECISION_SIGNING_KEY));
+/**
+ * PAYLOAD_CODEC_KEYS of every test process: tests run with payloads encrypted, as production
+ * does. A constant, so that histories recorded by tests replay with it.
+ */
+export const TEST_PAYLOAD_CODEC_KEYS: PayloadCodecKey[] = parsePayloadCodecKeys('test-1:v02Sj1LNvuYFHXdbK929hs7drMT1+EY1Yd38DC+nVFA=');
+
+/** The API's decision signer as the test API holds it: for tests that send decisions themselves. */
+export function testDecisionSigner(): DecisionSigner {
+  return new DecisionSigner(parseDecisionSigningKey(TEST_DECISION_SIGNING_KEY));
+}
+
+export function testPayloadCodec(): AesGcmPayloadCodec {
+  return new AesGcmPayloadCodec(TEST_PAYLOAD_CODEC_KEYS);
+}
 
 /**
  * Rate limits far above anything a test file sends from 127.0.0.1, so the suite never meets
@@ -120,17 +143,25 @@ export async function startWorker(
     /** EXECUTOR_CREDENTIALS as loadConfig gives them: named credentials http steps may use. */
     executorCredentials?: ExecutorCredentials;
     processes?: ProcessOptionsInput;
-    /** Another Temporal server than the run's (time-skipping, tuned). */ temporalAddress?: string;
+    /** Another Temporal server than the run's (time-skipping, tuned). */
+    temporalAddress?: string;
+    /** TLS / mTLS / API key settings for that server. */
+    temporalConnection?: TemporalTlsSettings;
+    /** Default: TEST_PAYLOAD_CODEC_KEYS; `null`: no payload codec. */
+    payloadCodecKeys?: PayloadCodecKey[] | null;
     /** Signed audit checkpoints (key and schedule); unset: the worker writes none. */
     auditCheckpoints?: AuditCheckpointSettings;
   } = {},
 ): Promise<INestApplicationContext> {
   quietTemporalRuntime();
+  const temporal = options.temporalAddress ? { ...temporalSettings(taskQueue), address: options.temporalAddress } : temporalSettings(taskQueue);
   return NestFactory.createApplicationContext(
     WorkerModule.forRoot({
       databaseUrl,
-      temporal: options.temporalAddress ? { ...temporalSettings(taskQueue), address: options.temporalAddress } : temporalSettings(taskQueue),
-      signingSecret: TEST_SIGNING_SECRET,
+      temporal: { ...temporal, connection: options.temporalConnection },
+      decisionVerifyKey: TEST_DECISION_VERIFY_KEY,
+      workerSecret: TEST_WORKER_SECRET,
+      payloadCodecKeys: options.payloadCodecKeys === null ? undefined : (options.payloadCodecKeys ?? TEST_PAYLOAD_CODEC_KEYS),
       executorAllowedTargets: options.executorAllowedTargets ?? [],
       executorCredentials: options.executorCredentials,
       workflowBundlePath: testEnv('workflowBundle'),
@@ -148,19 +179,29 @@ export async function startApi(
   taskQueue: string,
   changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS,
   processes?: ProcessOptionsInput,
-  /** Identity settings: another token verifier (an OIDC issuer), SOD_IMPLEMENTER. */
-  identity: { auth?: TokenVerifierOptions; sodImplementer?: 'distinct' | 'any' } = {},
+  options: {
+    /** Another token verifier (an OIDC issuer). */
+    auth?: TokenVerifierOptions;
+    /** SOD_IMPLEMENTER (default distinct). */
+    sodImplementer?: 'distinct' | 'any';
+    /** Default: TEST_PAYLOAD_CODEC_KEYS; `null`: no payload codec. */
+    payloadCodecKeys?: PayloadCodecKey[] | null;
+    /** The Temporal UI origin the codec endpoint answers CORS requests from. */
+    temporalUiOrigin?: string;
+  } = {},
 ): Promise<NestExpressApplication> {
   const app = await createApi(
     {
       databaseUrl,
       temporal: temporalSettings(taskQueue),
-      auth: identity.auth ?? { jwtSecret: TEST_JWT_SECRET },
+      auth: options.auth ?? { jwtSecret: TEST_JWT_SECRET },
       logLevel: 'silent',
-      signingSecret: TEST_SIGNING_SECRET,
+      decisionSigningKey: TEST_DECISION_SIGNING_KEY,
+      payloadCodecKeys: options.payloadCodecKeys === null ? undefined : (options.payloadCodecKeys ?? TEST_PAYLOAD_CODEC_KEYS),
+      temporalUiOrigin: options.temporalUiOrigin,
       changeProcess,
       processes,
-      sodImplementer: identity.sodImplementer,
+      sodImplementer: options.sodImplementer,
       abuse: TEST_ABUSE_SETTINGS,
       // Configured as a deployment should be: checkpoint routes answer instead of 503.
       auditCheckpoints: { signingKey: TEST_AUDIT_SIGNING_KEY, trustedPublicKeys: [] },
@@ -171,9 +212,11 @@ export async function startApi(
   return app;
 }
 
-export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: testEnv('temporalAddress') });
-  return { client: new Client({ connection, namespace: 'default' }), close: () => connection.close() };
+/** A client of the run's Temporal server, with the test payload codec unless `payloadCodec: null`. */
+export async function temporalClient(options: { payloadCodec?: PayloadCodec | null; address?: string; connection?: TemporalTlsSettings } = {}): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect(temporalConnectionOptions(options.address ?? testEnv('temporalAddress'), options.connection));
+  const codec = options.payloadCodec === null ? undefined : (options.payloadCodec ?? testPayloadCodec());
+  return { client: new Client({ connection, namespace: 'default', dataConverter: stewardDataConverter(codec) }), close: () => connection.close() };
 }
 
 export function tokenFor(principal: Principal): Promise<string> {

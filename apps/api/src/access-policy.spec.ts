@@ -10,7 +10,7 @@ function declaredRoutes(): Array<{ key: string; roles: string[] | undefined; pub
     databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
     temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: 'none' },
     auth: { jwtSecret: 'x'.repeat(32) },
-    signingSecret: 'y'.repeat(32),
+    decisionSigningKey: Buffer.alloc(32, 7).toString('base64'),
   });
   const controllers: Type[] = [];
   for (const imported of app.imports ?? []) {

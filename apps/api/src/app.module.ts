@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import { PersistenceModule } from '@steward/persistence';
-import { TemporalClientModule } from '@steward/temporal';
+import { TemporalClientModule, type TemporalTlsSettings } from '@steward/temporal';
 import {
   ProcessOptionsModule,
   type AbuseSettings,
@@ -13,7 +13,9 @@ import {
   type ProcessOptionsInput,
   type WebSecuritySettings,
 } from '@steward/config';
-import { SecurityModule } from '@steward/security';
+import { AesGcmPayloadCodec, SecurityModule, parseDecisionSigningKey, type PayloadCodecKey } from '@steward/security';
+import type { KeyObject } from 'node:crypto';
+import { CodecModule } from './codec/codec.module';
 import { AlertModule } from './alert/alert.module';
 import { AuditModule } from './audit/audit.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -32,14 +34,18 @@ import { ServiceAccountModule } from './identity/service-account.module';
 
 export interface ApiModuleOptions {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; connection?: TemporalTlsSettings };
   auth: TokenVerifierOptions;
   logLevel?: string;
   /** Where log lines go (default standard output); tests read them from a stream. */
   logDestination?: DestinationStream;
   cmdb?: CmdbSettings;
-  /** DECISION_SIGNING_KEY: decisions are signed with it; the worker verifies them. */
-  signingSecret: string;
+  /** DECISION_SIGNING_KEY: the Ed25519 private key decisions are signed with (base64 seed, PKCS#8 PEM or KeyObject); the worker verifies with the public key. */
+  decisionSigningKey: string | KeyObject;
+  /** PAYLOAD_CODEC_KEYS: the first encrypts, all decrypt; also behind POST /codec/{encode,decode}. Unset: no encryption (the bench's comparison only). */
+  payloadCodecKeys?: PayloadCodecKey[];
+  /** TEMPORAL_UI_ORIGIN: the only origin the codec endpoint answers CORS requests from. */
+  temporalUiOrigin?: string;
   changeProcess?: ChangeProcessConfig;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
@@ -57,18 +63,21 @@ export interface ApiModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
+    const decisionSigningKey = typeof options.decisionSigningKey === 'string' ? parseDecisionSigningKey(options.decisionSigningKey) : options.decisionSigningKey;
+    const payloadCodec = options.payloadCodecKeys?.length ? new AesGcmPayloadCodec(options.payloadCodecKeys) : undefined;
     return {
       module: AppModule,
       imports: [
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api', ...(options.logDestination ? { destination: options.logDestination } : {}) }),
         // A request has REQUEST_DEADLINE_MS; no query of the API may outlast it.
         PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
-        TemporalClientModule.forRoot(options.temporal),
+        TemporalClientModule.forRoot({ ...options.temporal, payloadCodec }),
         ProcessOptionsModule.forRoot(options.processes),
         IdentityModule.forRoot(options.auth, { routePolicy: { lookup: routeAccess }, apiKeys: DatabaseApiKeyAuthenticator }),
         ServiceAccountModule,
         HealthModule,
-        SecurityModule.forRoot(options.signingSecret),
+        SecurityModule.forApi({ decisionSigningKey }),
+        CodecModule.forRoot({ codec: payloadCodec, temporalUiOrigin: options.temporalUiOrigin }),
         ChangeModule.forRoot(options.changeProcess, options.sodImplementer),
         CmdbModule.forRoot(options.cmdb),
         CalendarModule,

@@ -17,7 +17,9 @@ async function main(): Promise<void> {
     WorkerModule.forRoot({
       databaseUrl: config.databaseUrl!,
       temporal: { ...config.temporal, address: config.temporal.address! },
-      signingSecret: config.decisionSigningKey!,
+      decisionVerifyKey: config.decisionVerifyKey!,
+      workerSecret: config.workerSecret!,
+      payloadCodecKeys: config.payloadCodecKeys,
       executorAllowedTargets: config.executorAllowedTargets,
       executorCredentials: config.executorCredentials,
       logLevel: config.logLevel,

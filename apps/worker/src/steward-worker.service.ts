@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectActivities, DomainErrorInterceptor } from '@steward/activities';
-import { prebuiltWorkflowBundlePath, workflowBundleOptions } from '@steward/temporal';
+import { prebuiltWorkflowBundlePath, stewardDataConverter, temporalConnectionOptions, workflowBundleOptions, type TemporalTlsSettings } from '@steward/temporal';
 import { StewardLogger } from '@steward/observability';
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 
 export class WorkerSettings {
@@ -12,6 +13,10 @@ export class WorkerSettings {
     readonly taskQueue: string,
     /** A bundle built ahead of time (production, tests); unset: bundle from source at start. */
     readonly workflowBundlePath?: string,
+    /** TLS, mTLS or an API key for a secured cluster. */
+    readonly connection?: TemporalTlsSettings,
+    /** Decrypts what the worker reads from Temporal, encrypts what it writes. */
+    readonly payloadCodec?: PayloadCodec,
   ) {}
 }
 
@@ -46,7 +51,7 @@ export class StewardWorkerService implements OnModuleInit, OnApplicationBootstra
 
   async onModuleInit(): Promise<void> {
     this.installRuntimeLogger();
-    this.connection = await NativeConnection.connect({ address: this.settings.address });
+    this.connection = await NativeConnection.connect(temporalConnectionOptions(this.settings.address, this.settings.connection));
     const bundlePath = this.settings.workflowBundlePath ?? prebuiltWorkflowBundlePath();
     const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> = bundlePath
       ? { workflowBundle: { codePath: bundlePath } }
@@ -59,6 +64,7 @@ export class StewardWorkerService implements OnModuleInit, OnApplicationBootstra
       namespace: this.settings.namespace,
       taskQueue: this.settings.taskQueue,
       ...workflowSource,
+      dataConverter: stewardDataConverter(this.settings.payloadCodec),
       activities: collectActivities(this.moduleRef),
       interceptors: { activity: [() => ({ inbound: new DomainErrorInterceptor() })] },
       shutdownGraceTime: '20 seconds',

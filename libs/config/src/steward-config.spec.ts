@@ -1,5 +1,13 @@
+import { generateDecisionKeyPair, generatePayloadCodecKey } from '@steward/security';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError, DEFAULT_ABUSE_SETTINGS, loadConfig, requireServerConfig } from './steward-config';
+
+const pair = generateDecisionKeyPair();
+const codecKeys = generatePayloadCodecKey('k1');
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -94,14 +102,83 @@ describe('requireServerConfig', () => {
     expect(() => requireServerConfig(loadConfig({}), 'api')).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*JWT_SECRET or OIDC_ISSUER/);
   });
 
+  const servers = { DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233', PAYLOAD_CODEC_KEYS: codecKeys };
+
   it('lets a worker run without token settings', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233', DECISION_SIGNING_KEY: 'k'.repeat(32) });
+    const config = loadConfig({ ...servers, DECISION_VERIFY_KEY: pair.verifyKey, WORKER_SECRET: 'w'.repeat(32) });
     expect(() => requireServerConfig(config, 'worker')).not.toThrow();
   });
 
-  it('asks both processes for the signing key they share', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233' });
-    expect(() => requireServerConfig(config, 'worker')).toThrow(/DECISION_SIGNING_KEY/);
+  it('gives the API the decision private key, the worker the public key and its own secret', () => {
+    expect(() => requireServerConfig(loadConfig({ ...servers, JWT_SECRET: 'j'.repeat(32) }), 'api')).toThrow(/DECISION_SIGNING_KEY must be set for the API/);
+    expect(() => requireServerConfig(loadConfig({ ...servers, JWT_SECRET: 'j'.repeat(32), DECISION_SIGNING_KEY: pair.signingKey }), 'api')).not.toThrow();
+    const bare = () => requireServerConfig(loadConfig(servers), 'worker');
+    expect(bare).toThrow(/DECISION_VERIFY_KEY must be set for the worker/);
+    expect(bare).toThrow(/WORKER_SECRET must be set/);
+  });
+
+  it('refuses to start a worker that was handed the decision private key', () => {
+    const config = loadConfig({ ...servers, DECISION_SIGNING_KEY: pair.signingKey, DECISION_VERIFY_KEY: pair.verifyKey, WORKER_SECRET: 'w'.repeat(32) });
+    expect(() => requireServerConfig(config, 'worker')).toThrow(/DECISION_SIGNING_KEY must not be given to the worker/);
+  });
+
+  it('refuses the old shared secret, a verify key that is not the signing key\'s, and names them', () => {
+    expect(problemsOf({ DECISION_SIGNING_KEY: 'dev-only-decision-key-change-me-in-production-0123' }).join()).toMatch(/DECISION_SIGNING_KEY/);
+    expect(problemsOf({ DECISION_SIGNING_KEY: pair.signingKey, DECISION_VERIFY_KEY: generateDecisionKeyPair().verifyKey }).join()).toMatch(/DECISION_VERIFY_KEY is not the public key of DECISION_SIGNING_KEY/);
+    expect(problemsOf({ WORKER_SECRET: 'short' }).join()).toMatch(/WORKER_SECRET must be at least 32 characters/);
+  });
+
+  it('asks both processes for the payload codec keys and names bad ones', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/s', TEMPORAL_ADDRESS: 'localhost:7233', DECISION_VERIFY_KEY: pair.verifyKey, WORKER_SECRET: 'w'.repeat(32) });
+    expect(() => requireServerConfig(config, 'worker')).toThrow(/PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE must be set/);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: 'k1:c2hvcnQ=' }).join()).toMatch(/PAYLOAD_CODEC_KEYS: key "k1" must be 32 bytes/);
+    expect(problemsOf({ PAYLOAD_CODEC_KEY_FILE: '/nonexistent/keys' }).join()).toMatch(/PAYLOAD_CODEC_KEY_FILE: cannot read \/nonexistent\/keys/);
+    const dir = mkdtempSync(join(tmpdir(), 'steward-config-'));
+    writeFileSync(join(dir, 'keys'), `${generatePayloadCodecKey('new')}\n${codecKeys}\n`);
+    expect(loadConfig({ PAYLOAD_CODEC_KEY_FILE: join(dir, 'keys') }).payloadCodecKeys?.map((k) => k.id)).toEqual(['new', 'k1']);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: codecKeys, PAYLOAD_CODEC_KEY_FILE: join(dir, 'keys') }).join()).toMatch(/exclude each other/);
+    expect(problemsOf({ TEMPORAL_UI_ORIGIN: 'http://ui.example.com/path' }).join()).toMatch(/TEMPORAL_UI_ORIGIN must be an origin/);
+    expect(loadConfig({ TEMPORAL_UI_ORIGIN: 'http://127.0.0.1:8233' }).temporalUiOrigin).toBe('http://127.0.0.1:8233');
+  });
+});
+
+describe('Temporal connection settings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-tls-'));
+  const cert = join(dir, 'client.pem');
+  const key = join(dir, 'client.key');
+  beforeAll(() => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=steward-worker', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  });
+
+  it('is plain gRPC unless something asks for TLS', () => {
+    expect(loadConfig({}).temporal.connection).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_TLS: 'true' }).temporal.connection).toEqual({ enabled: true });
+  });
+
+  it('reads an mTLS pair, a CA and a server name, and an API key implies TLS', () => {
+    expect(loadConfig({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: cert, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }).temporal.connection).toEqual({
+      certPath: cert,
+      keyPath: key,
+      caPath: cert,
+      serverName: 'temporal.internal',
+      enabled: true,
+    });
+    expect(loadConfig({ TEMPORAL_API_KEY: 'cloud-api-key-123' }).temporal.connection).toEqual({ apiKey: 'cloud-api-key-123', enabled: true });
+  });
+
+  it('refuses a certificate without its key, unreadable or swapped files, and names the variable', () => {
+    expect(problemsOf({ TEMPORAL_TLS_CERT: cert }).join()).toMatch(/TEMPORAL_TLS_CERT is set without TEMPORAL_TLS_KEY/);
+    expect(problemsOf({ TEMPORAL_TLS_KEY: key }).join()).toMatch(/TEMPORAL_TLS_KEY is set without TEMPORAL_TLS_CERT/);
+    expect(problemsOf({ TEMPORAL_TLS_CERT: join(dir, 'missing.pem'), TEMPORAL_TLS_KEY: key }).join()).toMatch(/TEMPORAL_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(problemsOf({ TEMPORAL_TLS_CERT: key, TEMPORAL_TLS_KEY: cert }).join()).toMatch(/TEMPORAL_TLS_CERT: .* is not a PEM certificate[\s\S]*TEMPORAL_TLS_KEY: .* is not a PEM private key/);
+    expect(problemsOf({ TEMPORAL_TLS_CA: join(dir, 'missing-ca.pem') }).join()).toMatch(/TEMPORAL_TLS_CA: cannot read/);
+    expect(problemsOf({ TEMPORAL_API_KEY: 'cloud-api-key-123', TEMPORAL_TLS: 'false' }).join()).toMatch(/TEMPORAL_TLS=false contradicts/);
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, 'locked.key');
+      writeFileSync(locked, 'x');
+      chmodSync(locked, 0o000);
+      expect(problemsOf({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: locked }).join()).toMatch(/TEMPORAL_TLS_KEY: cannot read .*\(EACCES\)/);
+    }
   });
 
   it('reads the change process durations and refuses an order that makes no sense', () => {

@@ -12,7 +12,9 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { decisionVerifyKeyOf, parseDecisionSigningKey, parseDecisionVerifyKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
 import { exampleSecretProblem, otherSecretProblems, passwordOfUrl } from './known-secrets';
@@ -114,8 +116,44 @@ class StewardEnvironment {
   @IsOptional() @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'DECISION_SIGNING_KEY must be at least 32 characters' })
+  /** Ed25519 private key of decisions (API only): base64 of the 32-byte seed, or a PKCS#8 PEM. Checked in loadConfig. */
+  @IsOptional() @IsString()
   DECISION_SIGNING_KEY?: string;
+
+  /** Ed25519 public key of decisions (worker): base64 of the 32 raw bytes, or an SPKI PEM. Checked in loadConfig. */
+  @IsOptional() @IsString()
+  DECISION_VERIFY_KEY?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'WORKER_SECRET must be at least 32 characters' })
+  WORKER_SECRET?: string;
+
+  /** `id:base64-of-32-bytes,...`: the first encrypts, all decrypt. Checked in loadConfig. */
+  @IsOptional() @IsString()
+  PAYLOAD_CODEC_KEYS?: string;
+
+  @IsOptional() @IsString()
+  PAYLOAD_CODEC_KEY_FILE?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[A-Za-z0-9.\-[\]:]+$/, { message: 'TEMPORAL_UI_ORIGIN must be an origin such as https://temporal-ui.example.com:8080 (scheme, host and port, no path)' })
+  TEMPORAL_UI_ORIGIN?: string;
+
+  @IsOptional() @IsString()
+  TEMPORAL_TLS_CERT?: string;
+
+  @IsOptional() @IsString()
+  TEMPORAL_TLS_KEY?: string;
+
+  @IsOptional() @IsString()
+  TEMPORAL_TLS_CA?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9.-]{1,253}$/, { message: 'TEMPORAL_TLS_SERVER_NAME must be a host name' })
+  TEMPORAL_TLS_SERVER_NAME?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'TEMPORAL_TLS must be true or false' })
+  TEMPORAL_TLS?: string;
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'TEMPORAL_API_KEY looks too short to be an API key' })
+  TEMPORAL_API_KEY?: string;
 
   @IsOptional() @IsInt({ message: 'CMDB_STALE_AFTER_DAYS must be a whole number of days' }) @Min(1) @Max(3650)
   CMDB_STALE_AFTER_DAYS?: number;
@@ -221,12 +259,22 @@ export interface StewardConfig {
     namespace: string;
     taskQueue: string;
     cliPath?: string;
+    /** TLS, mTLS, API key for a secured cluster; undefined: plain gRPC (a local dev server). */
+    connection?: TemporalConnectionSettings;
   };
+  /** The Temporal UI allowed to call the codec endpoint from the browser (CORS); unset: no CORS. */
+  temporalUiOrigin?: string;
+  /** Payload codec keys (PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE), first encrypts. */
+  payloadCodecKeys?: PayloadCodecKey[];
   executorAllowedTargets: string[];
   dataDir: string;
   logLevel: LogLevel;
-  /** Master secret for decision signatures, implementation tokens and executor requests. */
+  /** DECISION_SIGNING_KEY, validated Ed25519 private key text: the API signs votes with it. */
   decisionSigningKey?: string;
+  /** DECISION_VERIFY_KEY, validated Ed25519 public key text: the worker verifies votes with it. */
+  decisionVerifyKey?: string;
+  /** WORKER_SECRET: implementation tokens and executor request signatures (worker only). */
+  workerSecret?: string;
   cmdb: CmdbSettings;
   changeProcess: ChangeProcessConfig;
   incidentProcess: IncidentProcessConfig;
@@ -281,6 +329,16 @@ export interface AuditCheckpointSettings {
 }
 
 export const DEFAULT_AUDIT_CHECKPOINTS: AuditCheckpointSettings = { trustedPublicKeys: [], everyMs: 10 * 60_000, everyEvents: 1000 };
+
+/** Same shape as TemporalTlsSettings in libs/temporal (kept apart so config needs no SDK). */
+export interface TemporalConnectionSettings {
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
+  serverName?: string;
+  apiKey?: string;
+  enabled?: boolean;
+}
 
 export interface ChangeProcessConfig {
   approvalReminderMs: number;
@@ -438,6 +496,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       problems.push('APPROVAL_REMINDER_AFTER < APPROVAL_ESCALATE_AFTER < APPROVAL_EXPIRE_AFTER must hold');
     }
   }
+  const secrets = readSecrets(parsed, problems);
+  const connection = readTemporalConnection(parsed, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return {
@@ -459,11 +519,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       namespace: parsed.TEMPORAL_NAMESPACE ?? 'default',
       taskQueue: parsed.TEMPORAL_TASK_QUEUE ?? 'steward',
       cliPath: parsed.TEMPORAL_CLI_PATH,
+      connection,
     },
+    temporalUiOrigin: parsed.TEMPORAL_UI_ORIGIN,
+    payloadCodecKeys: secrets.payloadCodecKeys,
     executorAllowedTargets: targets,
     dataDir: resolve(parsed.DATA_DIR ?? './.data'),
     logLevel: (parsed.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     decisionSigningKey: parsed.DECISION_SIGNING_KEY,
+    decisionVerifyKey: parsed.DECISION_VERIFY_KEY,
+    workerSecret: parsed.WORKER_SECRET,
     changeProcess: {
       approvalReminderMs: parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs,
       approvalEscalationMs: parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs,
@@ -515,7 +580,13 @@ export function requireServerConfig(config: StewardConfig, role: 'api' | 'worker
   const problems: string[] = [];
   if (!config.databaseUrl) problems.push('DATABASE_URL must be set (the embedded PostgreSQL comes only with `npm start`)');
   if (!config.temporal.address) problems.push('TEMPORAL_ADDRESS must be set (the embedded Temporal server comes only with `npm start`)');
-  if (!config.decisionSigningKey) problems.push('DECISION_SIGNING_KEY must be set, the same for API and worker (it signs decisions and implementation tokens)');
+  if (!config.payloadCodecKeys?.length) problems.push('PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE must be set, the same keys for API and worker (they encrypt what Temporal stores)');
+  if (role === 'api' && !config.decisionSigningKey) problems.push('DECISION_SIGNING_KEY must be set for the API (the Ed25519 private key it signs decisions with)');
+  if (role === 'worker') {
+    if (config.decisionSigningKey) problems.push('DECISION_SIGNING_KEY must not be given to the worker: give it DECISION_VERIFY_KEY (the public key) only');
+    if (!config.decisionVerifyKey) problems.push('DECISION_VERIFY_KEY must be set for the worker (the Ed25519 public key of DECISION_SIGNING_KEY)');
+    if (!config.workerSecret) problems.push('WORKER_SECRET must be set for the worker (it signs implementation tokens and executor requests)');
+  }
   if (role === 'api' && !config.auth.jwtSecret && !config.auth.oidcIssuer) {
     problems.push('JWT_SECRET or OIDC_ISSUER must be set so that bearer tokens can be verified');
   }
@@ -543,6 +614,17 @@ class StewardEnvironmentKeys implements Record<keyof StewardEnvironment, undefin
   DATA_DIR = undefined;
   LOG_LEVEL = undefined;
   DECISION_SIGNING_KEY = undefined;
+  DECISION_VERIFY_KEY = undefined;
+  WORKER_SECRET = undefined;
+  PAYLOAD_CODEC_KEYS = undefined;
+  PAYLOAD_CODEC_KEY_FILE = undefined;
+  TEMPORAL_UI_ORIGIN = undefined;
+  TEMPORAL_TLS_CERT = undefined;
+  TEMPORAL_TLS_KEY = undefined;
+  TEMPORAL_TLS_CA = undefined;
+  TEMPORAL_TLS_SERVER_NAME = undefined;
+  TEMPORAL_TLS = undefined;
+  TEMPORAL_API_KEY = undefined;
   CMDB_STALE_AFTER_DAYS = undefined;
   DISCOVERY_EXPLAIN_DAYS = undefined;
   APPROVAL_REMINDER_AFTER = undefined;
@@ -619,6 +701,77 @@ function ed25519PublicKeyProblem(text: string): string | undefined {
   } catch {
     return 'must be an Ed25519 public key: PEM (-----BEGIN PUBLIC KEY-----) or base64 of its SPKI DER form';
   }
+}
+
+/** The decision keys and payload codec keys, each checked by parsing it; problems name the variable. */
+function readSecrets(env: StewardEnvironment, problems: string[]): { payloadCodecKeys?: PayloadCodecKey[] } {
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const signing = env.DECISION_SIGNING_KEY ? attempt(() => parseDecisionSigningKey(env.DECISION_SIGNING_KEY!)) : undefined;
+  const verifying = env.DECISION_VERIFY_KEY ? attempt(() => parseDecisionVerifyKey(env.DECISION_VERIFY_KEY!)) : undefined;
+  if (signing && verifying && decisionVerifyKeyOf(signing) !== decisionVerifyKeyOf(verifying)) {
+    problems.push('DECISION_VERIFY_KEY is not the public key of DECISION_SIGNING_KEY');
+  }
+  if (env.PAYLOAD_CODEC_KEYS && env.PAYLOAD_CODEC_KEY_FILE) {
+    problems.push('PAYLOAD_CODEC_KEYS and PAYLOAD_CODEC_KEY_FILE exclude each other: set one');
+    return {};
+  }
+  if (env.PAYLOAD_CODEC_KEYS) return { payloadCodecKeys: attempt(() => parsePayloadCodecKeys(env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS')) };
+  if (env.PAYLOAD_CODEC_KEY_FILE) {
+    const text = attempt(() => readFileOrSay(env.PAYLOAD_CODEC_KEY_FILE!, 'PAYLOAD_CODEC_KEY_FILE').toString('utf8'));
+    return { payloadCodecKeys: text === undefined ? undefined : attempt(() => parsePayloadCodecKeys(text, `PAYLOAD_CODEC_KEY_FILE (${env.PAYLOAD_CODEC_KEY_FILE})`)) };
+  }
+  return {};
+}
+
+function readFileOrSay(path: string, variable: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** TLS files are read and parsed now, so that a wrong path or a swapped file stops start-up. */
+function readTemporalConnection(env: StewardEnvironment, problems: string[]): TemporalConnectionSettings | undefined {
+  const settings: TemporalConnectionSettings = {};
+  const pem = (variable: 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_CA', check: (text: string) => void): string | undefined => {
+    const path = env[variable];
+    if (!path) return undefined;
+    try {
+      const text = readFileOrSay(path, variable).toString('utf8');
+      try {
+        check(text);
+      } catch {
+        throw new Error(`${variable}: ${path} is not a PEM ${variable === 'TEMPORAL_TLS_KEY' ? 'private key' : 'certificate'}`);
+      }
+      return path;
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  settings.certPath = pem('TEMPORAL_TLS_CERT', (text) => new X509Certificate(text));
+  settings.keyPath = pem('TEMPORAL_TLS_KEY', (text) => createPrivateKey(text));
+  settings.caPath = pem('TEMPORAL_TLS_CA', (text) => new X509Certificate(text));
+  if (!!env.TEMPORAL_TLS_CERT !== !!env.TEMPORAL_TLS_KEY) {
+    problems.push(env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_CERT is set without TEMPORAL_TLS_KEY: mTLS needs the certificate and its key' : 'TEMPORAL_TLS_KEY is set without TEMPORAL_TLS_CERT: mTLS needs the certificate and its key');
+  }
+  settings.serverName = env.TEMPORAL_TLS_SERVER_NAME;
+  settings.apiKey = env.TEMPORAL_API_KEY;
+  // An API key is a bearer credential: never sent over plain gRPC (Temporal Cloud demands TLS anyway).
+  if (env.TEMPORAL_TLS === 'false' && (settings.apiKey || env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || settings.serverName)) {
+    problems.push('TEMPORAL_TLS=false contradicts TEMPORAL_API_KEY / TEMPORAL_TLS_* (an API key or certificate is only sent over TLS)');
+  }
+  settings.enabled = env.TEMPORAL_TLS === 'true' || !!(env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || settings.serverName || settings.apiKey);
+  if (!settings.enabled) return undefined;
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as TemporalConnectionSettings;
 }
 
 function durationOr(value: string | undefined, fallback: number): number {

@@ -25,9 +25,11 @@ export class InvalidAuthorizationToken extends Error {
  * issues them, after verifying the quorum; a token is `base64url(claims).hex(hmac)`.
  */
 export class AuthorizationTokens {
-  constructor(private readonly keys: StewardKeys) {}
+  /** `null` in the API: it neither issues nor checks tokens, so it holds no key for them. */
+  constructor(private readonly keys: StewardKeys | null) {}
 
   private mac(encoded: string): Buffer {
+    if (!this.keys) throw new Error('this process holds no WORKER_SECRET: implementation tokens are issued and checked by the worker only');
     return createHmac('sha256', this.keys.key('authorization')).update(encoded).digest();
   }
 

@@ -1,17 +1,18 @@
 import { hkdfSync } from 'node:crypto';
 
 /**
- * One configured secret, several keys: each purpose gets its own key derived with HKDF, so a
- * signature made for one purpose (a CAB decision) can never pass for another (an
- * implementation token, an outbound executor request).
+ * The worker's own secret (WORKER_SECRET), several keys: each purpose gets its own key derived
+ * with HKDF, so a MAC made for one purpose (an implementation token) can never pass for another
+ * (an outbound executor request). CAB decisions are not among them: they are signed with the
+ * API's Ed25519 key (decision-keys.ts), which the worker never holds.
  */
-export type KeyPurpose = 'decision' | 'authorization' | 'executor-request';
+export type KeyPurpose = 'authorization' | 'executor-request';
 
 export class StewardKeys {
   private readonly derived = new Map<KeyPurpose, Buffer>();
 
   constructor(private readonly secret: string) {
-    if (!secret || secret.length < 32) throw new Error('the signing secret must be at least 32 characters');
+    if (!secret || secret.length < 32) throw new Error('WORKER_SECRET must be at least 32 characters');
   }
 
   key(purpose: KeyPurpose): Buffer {

@@ -1,9 +1,12 @@
 import type { DecisionPayload } from '@steward/contracts';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { AuthorizationTokens, InvalidAuthorizationToken } from './authorization-token';
-import { DecisionSigner } from './decision-signer';
+import { DecisionKeyError, decisionVerifyKeyOf, generateDecisionKeyPair, parseDecisionSigningKey, parseDecisionVerifyKey } from './decision-keys';
+import { DecisionSigner, DecisionVerifier } from './decision-signer';
 import { StewardKeys } from './keys';
 
 const keys = new StewardKeys('a-signing-secret-for-tests-0123456789abcdef');
+const pair = generateDecisionKeyPair();
 const decision: DecisionPayload = {
   changeId: 'CHG-000001',
   planHash: 'a'.repeat(64),
@@ -13,13 +16,16 @@ const decision: DecisionPayload = {
   at: '2026-11-30T10:00:00.000Z',
 };
 
-describe('DecisionSigner', () => {
-  const signer = new DecisionSigner(keys);
+describe('DecisionSigner and DecisionVerifier (Ed25519)', () => {
+  const signer = new DecisionSigner(parseDecisionSigningKey(pair.signingKey));
+  const verifier = new DecisionVerifier(parseDecisionVerifyKey(pair.verifyKey));
 
-  it('verifies what it signed, whatever the order of groups and roles', () => {
+  it('signs in base64url (64 bytes) and the public key alone verifies, whatever the order of groups and roles', () => {
     const signed = signer.sign(decision);
-    expect(signer.verify(signed)).toBe(true);
-    expect(signer.verify({ ...signed, approver: { ...signed.approver, groups: ['payments-team', 'cab'] } })).toBe(true);
+    expect(signed.signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(Buffer.from(signed.signature, 'base64url')).toHaveLength(64);
+    expect(verifier.verify(signed)).toBe(true);
+    expect(verifier.verify({ ...signed, approver: { ...signed.approver, groups: ['payments-team', 'cab'] } })).toBe(true);
   });
 
   it('refuses any altered field', () => {
@@ -30,16 +36,46 @@ describe('DecisionSigner', () => {
       { ...signed, changeId: 'CHG-000002' },
       { ...signed, approver: { ...signed.approver, roles: ['change_manager'] } },
       { ...signed, at: '2026-11-30T10:00:01.000Z' },
-      { ...signed, signature: '0'.repeat(64) },
-      { ...signed, signature: 'not hex' },
+      { ...signed, comment: 'ok!' },
+      { ...signed, signature: 'A'.repeat(86) },
+      { ...signed, signature: 'not base64url' },
     ]) {
-      expect(signer.verify(altered)).toBe(false);
+      expect(verifier.verify(altered)).toBe(false);
     }
   });
 
-  it('refuses a signature made with another secret', () => {
-    const other = new DecisionSigner(new StewardKeys('another-secret-of-sufficient-length-000000'));
-    expect(signer.verify(other.sign(decision))).toBe(false);
+  it('refuses a signature made with any other Ed25519 key', () => {
+    const other = new DecisionSigner(generateKeyPairSync('ed25519').privateKey);
+    expect(verifier.verify(other.sign(decision))).toBe(false);
+  });
+
+  it('refuses the HMAC signatures of earlier versions, even made with the old shared secret', () => {
+    const oldSecret = 'an-old-shared-decision-signing-secret-000000';
+    const hmac = createHmac('sha256', oldSecret).update(JSON.stringify(decision)).digest('hex');
+    expect(verifier.verify({ ...decision, signature: hmac })).toBe(false);
+  });
+
+  it('a verifier cannot sign: it holds the public key only', () => {
+    expect('sign' in verifier).toBe(false);
+    expect(() => new DecisionVerifier(parseDecisionSigningKey(pair.signingKey))).toThrow(/public key/);
+  });
+});
+
+describe('decision key formats', () => {
+  it('reads the base64 seed and a PKCS#8 PEM alike, and derives the matching verify key', () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(decisionVerifyKeyOf(parseDecisionSigningKey(pem))).toBe(decisionVerifyKeyOf(privateKey));
+    expect(decisionVerifyKeyOf(parseDecisionSigningKey(pair.signingKey))).toBe(pair.verifyKey);
+  });
+
+  it('names the variable for a key that is not Ed25519, too short, or the wrong half', () => {
+    expect(() => parseDecisionSigningKey('dev-only-decision-key-change-me-in-production-0123')).toThrow(/DECISION_SIGNING_KEY/);
+    expect(() => parseDecisionSigningKey(Buffer.alloc(16).toString('base64'))).toThrow(/DECISION_SIGNING_KEY must be an Ed25519 key of 32 bytes/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => parseDecisionSigningKey(rsa)).toThrow(DecisionKeyError);
+    const privatePem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => parseDecisionVerifyKey(privatePem)).toThrow(/DECISION_VERIFY_KEY must be the public key/);
   });
 });
 
@@ -62,7 +98,14 @@ describe('AuthorizationTokens', () => {
     expect(() => tokens.verify(undefined)).toThrow(/no token/);
   });
 
-  it('keeps purposes apart: a decision key cannot make a token', () => {
-    expect(keys.key('decision').equals(keys.key('authorization'))).toBe(false);
+  it('keeps purposes apart: a token key cannot sign executor requests', () => {
+    expect(keys.key('authorization').equals(keys.key('executor-request'))).toBe(false);
+  });
+
+  it('in the API (no worker secret) neither issues nor accepts a token', () => {
+    const none = new AuthorizationTokens(null);
+    const { token } = tokens.issue(claims, new Date());
+    expect(() => none.issue(claims, new Date())).toThrow(/WORKER_SECRET/);
+    expect(() => none.verify(token)).toThrow(/WORKER_SECRET/);
   });
 });

@@ -1,10 +1,17 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { temporalConnectionOptions, type TemporalTlsSettings } from './connection-options';
+import { stewardDataConverter } from './data-converter';
 
 export interface TemporalClientOptions {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** TLS, mTLS or an API key for a secured cluster (TEMPORAL_TLS_*, TEMPORAL_API_KEY). */
+  connection?: TemporalTlsSettings;
+  /** Encrypts every payload this client sends and decrypts what it reads. */
+  payloadCodec?: PayloadCodec;
 }
 
 /** The task queue and namespace this process talks to, injectable by type. */
@@ -34,8 +41,12 @@ export class TemporalClientModule {
       global: true,
       providers: [
         { provide: TemporalSettings, useValue: new TemporalSettings(options.address, options.namespace, options.taskQueue) },
-        { provide: Connection, useFactory: () => Connection.connect({ address: options.address, connectTimeout: '10s' }) },
-        { provide: Client, inject: [Connection], useFactory: (connection: Connection) => new Client({ connection, namespace: options.namespace }) },
+        { provide: Connection, useFactory: () => Connection.connect({ ...temporalConnectionOptions(options.address, options.connection), connectTimeout: '10s' }) },
+        {
+          provide: Client,
+          inject: [Connection],
+          useFactory: (connection: Connection) => new Client({ connection, namespace: options.namespace, dataConverter: stewardDataConverter(options.payloadCodec) }),
+        },
         TemporalConnectionCloser,
       ],
       exports: [TemporalSettings, Connection, Client],

@@ -4,7 +4,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import type { AddressInfo } from 'node:net';
 import type { ApiModuleOptions } from '../../../apps/api/src/app.module';
 import { createApi } from '../../../apps/api/src/create-api';
-import { TEST_ABUSE_SETTINGS, TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_SIGNING_SECRET, temporalSettings } from '../../support/harness';
+import { TEST_ABUSE_SETTINGS, TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_DECISION_SIGNING_KEY, TEST_PAYLOAD_CODEC_KEYS, temporalSettings } from '../../support/harness';
 import type { CountingTarget } from './counting-target';
 
 /** The real API, as startApi builds it, with some settings of the test's own (low limits, CORS, keys). */
@@ -15,7 +15,8 @@ export async function startApiWith(databaseUrl: string, taskQueue: string, extra
       temporal: temporalSettings(taskQueue),
       auth: { jwtSecret: TEST_JWT_SECRET },
       logLevel: 'silent',
-      signingSecret: TEST_SIGNING_SECRET,
+      decisionSigningKey: TEST_DECISION_SIGNING_KEY,
+      payloadCodecKeys: TEST_PAYLOAD_CODEC_KEYS,
       changeProcess: TEST_CHANGE_PROCESS,
       ...extra,
       abuse: { ...TEST_ABUSE_SETTINGS, ...extra.abuse },

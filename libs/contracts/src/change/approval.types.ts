@@ -38,7 +38,7 @@ export interface DecisionPayload {
 }
 
 export interface SignedDecision extends DecisionPayload {
-  /** HMAC-SHA256 (hex) of the canonical payload with the API's decision key. */
+  /** Ed25519 signature (64 bytes, base64url: 86 characters) of the canonical payload by the API's decision key. */
   signature: string;
 }
 

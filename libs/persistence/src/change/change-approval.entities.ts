@@ -67,7 +67,8 @@ export class ChangeApprovalEntity {
   @Column({ type: 'timestamptz' })
   at: Date;
 
-  @Column({ type: 'char', length: 64 })
+  /** Ed25519, base64url (86 characters); see migration 1764640000000. */
+  @Column({ type: 'varchar', length: 128 })
   signature: string;
 
   @Column({ type: 'boolean', default: false })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { SignedDecision } from '@steward/contracts';
-import { DecisionSigner } from '@steward/security';
+import { DecisionVerifier } from '@steward/security';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { insertRows } from '../insert-rows';
@@ -13,7 +13,7 @@ import { ChangeEventEntity } from './change-event.entity';
 export class ChangeDecisionService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly signer: DecisionSigner,
+    private readonly signer: DecisionVerifier,
     private readonly audit: AuditLog,
   ) {}
 

@@ -10,7 +10,7 @@ import {
   type ExecutionPhase,
   type LedgerEntry,
 } from '@steward/domain';
-import { AuthorizationTokens, DecisionSigner, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
+import { AuthorizationTokens, DecisionVerifier, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import { insertRows } from '../insert-rows';
@@ -44,7 +44,7 @@ const ledgerEntry = (row: ChangeExecutionEntity | undefined): LedgerEntry | null
 export class ChangeGateService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly signer: DecisionSigner,
+    private readonly signer: DecisionVerifier,
     private readonly tokens: AuthorizationTokens,
     private readonly audit: AuditLog,
   ) {}

@@ -11,6 +11,7 @@ import { AddIncidentNoteKeys1764522000000 } from './1764522000000-add-incident-n
 import { AddChangeExecutionLedger1764600000000 } from './1764600000000-add-change-execution-ledger';
 import { AddServiceAccountsAndSod1764610000000 } from './1764610000000-add-service-accounts-and-sod';
 import { AddAuditCheckpoint1764630000000 } from './1764630000000-add-audit-checkpoint';
+import { WidenDecisionSignature1764640000000 } from './1764640000000-widen-decision-signature';
 import { AddIdempotentRequests1764650000000 } from './1764650000000-add-idempotent-requests';
 
 /** In order. A migration, once released, is never edited: add a new one. */
@@ -28,5 +29,6 @@ export const STEWARD_MIGRATIONS = [
   AddChangeExecutionLedger1764600000000,
   AddServiceAccountsAndSod1764610000000,
   AddAuditCheckpoint1764630000000,
+  WidenDecisionSignature1764640000000,
   AddIdempotentRequests1764650000000,
 ];

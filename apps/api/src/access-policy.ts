@@ -135,6 +135,9 @@ export const ACCESS_POLICY: Readonly<Record<string, RouteAccess>> = {
   'GET /api/reports/sla': { roles: REPORT_READERS },
   'GET /api/reports/changes': { roles: REPORT_READERS },
   'GET /api/reports/change-register': { roles: REPORT_READERS },
+  // Temporal's remote codec protocol: who may read decrypted workflow histories.
+  'POST /codec/decode': { roles: ['admin', 'auditor', 'change_manager'] },
+  'POST /codec/encode': { roles: ['admin', 'auditor', 'change_manager'] },
   'GET /api/notifications': { roles: PEOPLE },
   'GET /api/notifications/deliveries': { roles: ['admin'] },
   'POST /api/notifications/{id}/read': { roles: PEOPLE },

@@ -72,6 +72,15 @@ function localDecisionKeys(dataDir: string, configured: { signing?: string; veri
   return { signingKey, verifyKey: decisionVerifyKeyOf(parseDecisionSigningKey(signingKey, signingPath)) };
 }
 
+/** The embedded dev server's ports: fixed by default, so the Temporal UI has a stable address. */
+function launcherPort(variable: string, fallback: number): number {
+  const value = process.env[variable];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ConfigurationError([`${variable} must be a port number (1 to 65535), got "${value}"`]);
+  return port;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
@@ -114,8 +123,8 @@ async function main(): Promise<void> {
       temporal = await startEmbeddedTemporal({
         dataDir: config.dataDir,
         namespace: config.temporal.namespace,
-        port: 7233,
-        uiPort: 8233,
+        port: launcherPort('TEMPORAL_DEV_PORT', 7233),
+        uiPort: launcherPort('TEMPORAL_DEV_UI_PORT', 8233),
         cliPath: config.temporal.cliPath,
       });
       stops.push({ name: 'Temporal dev server', stop: () => temporal!.stop(), graceMs: 20_000 });

@@ -12,7 +12,11 @@ interface ServedRoute {
 function servedRoutes(api: NestExpressApplication): ServedRoute[] {
   const express = api.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
   const routes: ServedRoute[] = [];
+  // Nest mounts module middleware (request logging, the codec endpoint's CORS) on every method of
+  // its path, M-SEARCH included; a handler names its own method. Middleware is no door of its own.
+  const middlewarePaths = new Set(express.router.stack.filter((l) => l.route?.methods['m-search']).map((l) => l.route!.path));
   for (const layer of express.router.stack) {
+    if (layer.route && middlewarePaths.has(layer.route.path) && Object.keys(layer.route.methods).length > 1) continue;
     // Nest mounts module middleware (the request logger) as `{/*splat}` on every method: a
     // pass-through, not a door; that nothing answers there is the 404 test below.
     if (!layer.route || layer.route.path === '/{*splat}' || layer.route.path.includes('*splat')) continue;

@@ -27,8 +27,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { TEST_CHANGE_PROCESS, createTestDatabase, testDecisionSigner, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, createTestDatabase, testDecisionSigner, testPayloadCodec, eventually, startApi, startWorker, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { testEnv } from '../support/test-env';
+import { stewardDataConverter } from '@steward/temporal';
 import type { AttackCall, AttackResult, attackerWorkflow } from './support/attacker.workflow';
 import { readChangeHistory } from './support/change-history';
 import { startCountingTarget, type CountingTarget } from './support/counting-target';
@@ -235,7 +236,15 @@ describe('Governance: an attacker with Temporal access', () => {
 
     const attackerQueue = uniqueTaskQueue('attacker');
     const connection = await NativeConnection.connect({ address: testEnv('temporalAddress') });
-    const attacker = await Worker.create({ connection, namespace: 'default', taskQueue: attackerQueue, workflowsPath: require.resolve('./support/attacker.workflow') });
+    // The strongest form of this attacker: one who also holds the payload codec key (an insider
+    // who reads histories), so the copied inputs reach Steward's activities as they were.
+    const attacker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: attackerQueue,
+      workflowsPath: require.resolve('./support/attacker.workflow'),
+      dataConverter: stewardDataConverter(testPayloadCodec()),
+    });
     const attackerWorkflowId = `attacker-${randomUUID()}`;
     let results: AttackResult[];
     try {

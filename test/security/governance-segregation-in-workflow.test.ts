@@ -37,8 +37,9 @@ describe('Governance: segregation of duties holds for messages sent straight to 
     const id = await world.submit(PEOPLE.requester);
     const first = await world.reach(id, (c) => c.state === 'awaiting_approval');
     expect((await world.call('PUT', `/api/changes/${id}/plan`, PEOPLE.manager, { plan: confirmThenDeploy(world.target, 6) })).status).toBe(200);
-    const revised = await world.reach(id, (c) => c.state === 'awaiting_approval' && c.planHash !== first.planHash);
     const handle = temporal.client.workflow.getHandle(changeWorkflowId(id));
+    // The workflow's own view: re-assessed, awaiting approval again under the revised plan's hash.
+    const revised = await eventually(() => handle.query(changeStateQuery), (c) => c.state === 'awaiting_approval' && c.planHash !== first.planHash, 30_000);
 
     // The plan's author, with a genuinely signed vote, by update: refused before it enters history.
     const byAuthor = signer.sign({ changeId: id, planHash: revised.planHash, approver: PEOPLE.manager, decision: 'approve', comment: 'my own plan is fine', at: new Date().toISOString() });

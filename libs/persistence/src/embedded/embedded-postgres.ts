@@ -151,9 +151,31 @@ function leftoverServer(dataDir: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
 }
 
+/**
+ * Where the cluster's files live. As root, the server runs as the `postgres` user, which must pass
+ * through every folder above the cluster; a DATA_DIR inside a private folder (a checkout under
+ * /root, a folder made with mode 0700) is out of its reach. Such a cluster lives under
+ * /var/lib/steward instead, at a location recorded beside it (`<name>.location`), so a restart
+ * finds it and deleting DATA_DIR starts over with a new one.
+ */
+function clusterLocation(requested: string): string {
+  mkdirSync(dirname(requested), { recursive: true });
+  if (!isRoot() || reachableByPostgres(dirname(requested))) return requested;
+  const marker = `${requested}.location`;
+  if (existsSync(marker)) return readFileSync(marker, 'utf8').trim();
+  const shared = '/var/lib/steward/postgres';
+  mkdirSync(shared, { recursive: true });
+  chmodSync('/var/lib/steward', 0o755);
+  chmodSync(shared, 0o755);
+  const location = join(shared, randomBytes(8).toString('hex'));
+  writeFileSync(marker, `${location}\n`, { mode: 0o600 });
+  return location;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const throwaway = options.dataDir === undefined;
-  const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'steward-pg-'));
+  const requestedDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'steward-pg-'));
+  const dataDir = throwaway ? requestedDir : clusterLocation(requestedDir);
   const { bin, env } = binaries();
   const owner = isRoot() ? postgresUser() : undefined;
   const run = (binary: string, args: string[]) => {
@@ -174,7 +196,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   // A persistent cluster keeps its password beside it (outside the cluster's own folder, which
   // belongs to the server's user); a throwaway one gets a fresh one.
-  const passwordFile = `${dataDir}.password`;
+  const passwordFile = `${requestedDir}.password`;
   let password: string;
   if (!throwaway && existsSync(passwordFile)) {
     password = readFileSync(passwordFile, 'utf8').trim();
@@ -210,7 +232,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     ...(throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=256MB'] : []),
     ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
-  const logPath = `${dataDir}.log`;
+  const logPath = `${requestedDir}.log`;
   const logFd = openSync(logPath, 'a', 0o600);
   // Its own process group: a terminal's Ctrl-C goes to the launcher, which stops this last.
   const server = spawn(join(bin, 'postgres'), ['-D', dataDir, ...settings], { env, detached: true, stdio: ['ignore', logFd, logFd], ...(owner ?? {}) });

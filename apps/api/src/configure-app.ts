@@ -54,6 +54,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
       .build(),
   );
   documentIdempotencyKeys(document);
+  documentErrorAnswers(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }
@@ -79,5 +80,49 @@ function documentIdempotencyKeys(document: OpenAPIObject): void {
       '422': { description: 'The Idempotency-Key was used for another request' },
       '503': { description: 'Past the request deadline or the workflow engine is unavailable; see Retry-After' },
     };
+  }
+}
+
+/** The error answers every client must expect, in the contract's one error shape. */
+const ERROR_ANSWERS: Record<string, string> = {
+  '400': 'Invalid input: every violated field named',
+  '401': 'No bearer token, or a bad one',
+  '403': 'Authenticated but not allowed: the message names the rule',
+  '404': 'No such object',
+  '409': 'The object is not in a state that allows this',
+  '413': 'The body is larger than 1 MB',
+  '422': 'The Idempotency-Key was used for another request',
+  '429': 'Too many requests or failed authentications: see Retry-After',
+  '503': 'Past the request deadline, or the workflow engine is unavailable: see Retry-After',
+};
+
+/**
+ * Documents, on every operation, the error answers that the guards, pipes, limits and deadline
+ * give whatever the route, each with the ApiError schema, so that a client (or a fuzzer checking
+ * conformance) finds every status the API can answer in the document.
+ */
+function documentErrorAnswers(document: OpenAPIObject): void {
+  document.components = document.components ?? {};
+  document.components.schemas = {
+    ...document.components.schemas,
+    ApiError: {
+      type: 'object',
+      required: ['statusCode', 'error', 'message'],
+      properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' }, details: {} },
+    },
+  };
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = operations[method];
+      if (!operation) continue;
+      const codes = path === '/health' ? [] : ['400', '401', '403', '404', '409', '429', '503', ...(method === 'get' ? [] : ['413']), ...(method === 'post' ? ['422'] : [])];
+      for (const code of codes) {
+        const existing = operation.responses[code] as { description?: string } | undefined;
+        operation.responses[code] = {
+          description: existing?.description ?? ERROR_ANSWERS[code],
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } },
+        };
+      }
+    }
   }
 }

@@ -89,12 +89,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new UnprocessableEntityException('this Idempotency-Key was used for another request: a new request needs a new key');
     }
     if (stored.status_code === null) throw new ConflictException('a request with this Idempotency-Key is still being processed; retry shortly');
-    if (stored.status_code >= 400) throw new StoredError(stored.response as ApiErrorBody);
-    return stored.response;
+    // Kept as text: jsonb refuses a NUL character that an answer may quote back.
+    const response = JSON.parse(stored.response as string) as unknown;
+    if (stored.status_code >= 400) throw new StoredError(response as ApiErrorBody);
+    return response;
   }
 
   private async keep(principal: string, key: string, status: number, response: unknown): Promise<void> {
-    await this.db.query(`UPDATE idempotent_request SET status_code = $3, response = $4::jsonb, completed_at = now() WHERE principal_id = $1 AND idempotency_key = $2`, [
+    await this.db.query(`UPDATE idempotent_request SET status_code = $3, response = $4, completed_at = now() WHERE principal_id = $1 AND idempotency_key = $2`, [
       principal,
       key,
       status,

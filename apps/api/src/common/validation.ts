@@ -61,9 +61,25 @@ export function invalidFields(problems: FieldProblem[]): BadRequestException {
   });
 }
 
-/** The global pipe: class-validator, then the refusal of nulls nobody declared. */
+/**
+ * PostgreSQL stores no NUL character in text (and none in jsonb strings): a string carrying one
+ * would end as a 500 at the database. It is refused at the edge, wherever it sits.
+ */
+export function nulProblems(value: unknown, parent = ''): FieldProblem[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: parent || 'value', message: `${parent || 'value'} must not contain NUL characters` }] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => {
+    const field = parent ? `${parent}.${key}` : key;
+    if (key.includes('\u0000')) return [{ field: parent || 'value', message: `${parent || 'value'} must not contain NUL characters` }];
+    return nulProblems(item, field);
+  });
+}
+
+/** The global pipe: NUL characters refused, class-validator, then the refusal of nulls nobody declared. */
 class StewardValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const nul = nulProblems(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+    if (nul.length > 0) throw invalidFields(nul);
     const dto = await super.transform(value, metadata);
     if (metadata.type === 'body' || metadata.type === 'query') {
       const problems = nullProblems(dto);

@@ -15,7 +15,7 @@ export class AddIdempotentRequests1764650000000 implements MigrationInterface {
       "route" character varying(500) NOT NULL,
       "fingerprint" character(64) NOT NULL,
       "status_code" integer,
-      "response" jsonb,
+      "response" text,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       "completed_at" TIMESTAMP WITH TIME ZONE,
       CONSTRAINT "pk_idempotent_request" PRIMARY KEY ("principal_id", "idempotency_key"))`);

@@ -1,3 +1,4 @@
+import { MAX_OFFSET } from '../../common/paging';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANGE_STATES, type ChangeState } from '@steward/contracts';
 import { Type } from 'class-transformer';
@@ -25,7 +26,7 @@ export class ListChangesQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit = 50;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
   offset = 0;
 }

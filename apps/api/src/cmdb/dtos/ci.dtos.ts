@@ -1,3 +1,4 @@
+import { MAX_OFFSET } from '../../common/paging';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { CI_ENVIRONMENTS, CI_STATUSES, CI_TYPES, RELATIONSHIP_TYPES, type CiEnvironment, type CiStatus, type CiType, type RelationshipType } from '@steward/persistence';
 import { Transform, Type } from 'class-transformer';
@@ -86,7 +87,7 @@ export class ListCisQuery {
   stale?: boolean;
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit = 100;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET) offset = 0;
 }
 
 export class CreateRelationshipDto {

@@ -30,10 +30,10 @@ export class IssueApiKeyDto {
 
 export class ApiKeyView {
   @ApiProperty() id: string;
-  @ApiProperty({ nullable: true }) expiresAt: string | null;
-  @ApiProperty({ nullable: true }) revokedAt: string | null;
-  @ApiProperty({ nullable: true }) revokedBy: string | null;
-  @ApiProperty({ nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) revokedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastUsedAt: string | null;
   @ApiProperty() createdBy: string;
   @ApiProperty() createdAt: string;
 }
@@ -49,7 +49,7 @@ export class ServiceAccountView {
   @ApiProperty({ description: 'The principal id its requests act as' }) principal: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: ApiKeyScope[];
   @ApiProperty({ type: [String], nullable: true }) cis: string[] | null;
-  @ApiProperty({ nullable: true }) expiresAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
   @ApiProperty() createdBy: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: [ApiKeyView] }) keys: ApiKeyView[];

@@ -1,3 +1,4 @@
+import { MAX_OFFSET } from '../../common/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -173,7 +174,7 @@ export class ListIncidentsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit: number = 50;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
   offset: number = 0;
 }

@@ -1,3 +1,4 @@
+import { MAX_OFFSET } from '../../common/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PROBLEM_ACTION_STATES, PROBLEM_STATES, type ProblemActionState, type ProblemState } from '@steward/contracts';
 import { Type } from 'class-transformer';
@@ -71,8 +72,8 @@ export class ListProblemsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit = 50;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
   offset = 0;
 }
 
@@ -100,7 +101,8 @@ export class ProblemActionView {
   @ApiProperty({ nullable: true, type: String, description: 'When its owner and the problem managers were told it is overdue' }) escalatedAt: string | null;
 }
 
-export class ProblemView {
+/** A problem as lists show it: without its incidents and actions (ask for one problem for those). */
+export class ProblemSummaryView {
   @ApiProperty({ example: 'PRB-000001' }) id: string;
   @ApiProperty() title: string;
   @ApiProperty() description: string;
@@ -120,12 +122,15 @@ export class ProblemView {
   @ApiProperty({ nullable: true, type: String }) observationUntil: string | null;
   @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
   @ApiProperty() workflowId: string;
+}
+
+export class ProblemView extends ProblemSummaryView {
   @ApiProperty({ type: [ProblemIncidentView] }) incidents: ProblemIncidentView[];
   @ApiProperty({ type: [ProblemActionView] }) actions: ProblemActionView[];
 }
 
 export class ProblemPage {
-  @ApiProperty({ type: [ProblemView], description: 'Without incidents and actions; ask for one problem for those' }) items: Array<Omit<ProblemView, 'incidents' | 'actions'>>;
+  @ApiProperty({ type: [ProblemSummaryView], description: 'Without incidents and actions; ask for one problem for those' }) items: ProblemSummaryView[];
   @ApiProperty() total: number;
   @ApiProperty() limit: number;
   @ApiProperty() offset: number;

@@ -151,4 +151,28 @@ describe('the README way: npm start on the embedded servers', () => {
     const ack = await call(again.base, again.tokens.resolver, 'POST', `/api/incidents/${created.incidents[0]}/acknowledge`);
     expect(ack.status).toBe(200);
   }, 420_000);
+
+  it('stops at once on a second Ctrl-C, and a restart still finds everything', async () => {
+    const { base, tokens } = running!;
+    const opened = await call(base, tokens.serviceDesk, 'POST', '/api/incidents', { title: 'Before the double Ctrl-C', description: 'x', service: 'svc-payments', impact: 3, urgency: 3 });
+    expect(opened.status).toBe(201);
+    const signalled = Date.now();
+    process.kill(-running!.process.pid!, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(-running!.process.pid!, 'SIGINT');
+    const code = await running!.exited;
+    expect(code).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(running!.output()).toMatch(/stopping at once/);
+
+    // The servers were stopped immediately (PostgreSQL recovers from its WAL, Temporal's SQLite is durable).
+    running = await launch(dataDir, ports);
+    const again = running;
+    for (const id of [...created.incidents, opened.body.id as string]) {
+      const view = await call(again.base, again.tokens.auditor, 'GET', `/api/incidents/${id}`);
+      expect([id, view.status]).toEqual([id, 200]);
+    }
+    const update = await call(again.base, again.tokens.resolver, 'POST', `/api/incidents/${opened.body.id}/acknowledge`);
+    expect(update.status).toBe(200);
+  }, 420_000);
 });

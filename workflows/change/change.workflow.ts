@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -80,6 +81,9 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   let planRevised = false;
   // Who revised the plan the change now carries: they may not approve it (segregation of duties).
   let planAuthor: string | undefined;
+  // Changes started before this rule counted a plan author's vote, and the handlers re-check votes
+  // when they replay; only changes started with the rule apply it, so their histories stay valid.
+  const planAuthorsMayNotApprove = patched('plan-authors-may-not-approve');
   let calendarChanged = false;
   let rescheduled = false;
   let holdDecision: 'rollback' | 'continue' | undefined;
@@ -149,7 +153,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
       snapshot: policy,
       approver: decision.approver,
       requesterId: input.requester.id,
-      planAuthors: planAuthor ? [planAuthor] : [],
+      planAuthors: planAuthorsMayNotApprove && planAuthor ? [planAuthor] : [],
       approvals: approvalRecords(),
       planHash: decision.planHash,
       currentPlanHash: planHash,

@@ -3,12 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigurationError, loadConfig, processesOf } from '@steward/config';
 import { DEMO_USERS, signToken } from '@steward/identity';
-import { seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
+import { freeLoopbackPort, seedDemoData, startEmbeddedPostgres, stewardDataSourceOptions, type EmbeddedPostgres } from '@steward/persistence';
 import { decisionVerifyKeyOf, generateDecisionKeyPair, generatePayloadCodecKey, parseDecisionSigningKey, parsePayloadCodecKeys } from '@steward/security';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '@steward/temporal';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StewardLogger } from '@steward/observability';
 import { DataSource } from 'typeorm';
@@ -22,16 +21,6 @@ import { WorkerModule } from '../apps/worker/src/worker.module';
  */
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** A per-installation secret kept under DATA_DIR, so demo tokens survive restarts. */
 function localSecret(dataDir: string, name: string): string {
@@ -135,7 +124,7 @@ async function main(): Promise<void> {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       say('starting the embedded PostgreSQL...');
-      const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: await freePort() });
+      const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: await freeLoopbackPort() });
       stops.push({ name: 'embedded PostgreSQL', stop: () => pg.stop(), graceMs: 35_000 });
       kills.push(() => pg.kill());
       databaseUrl = pg.url;

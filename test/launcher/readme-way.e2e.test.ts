@@ -1,21 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freeLoopbackPort } from '@steward/persistence';
 
 const ROOT = resolve(__dirname, '../..');
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 interface Launched {
   process: ChildProcess;
@@ -78,7 +68,7 @@ describe('the README way: npm start on the embedded servers', () => {
   const created: { incidents: string[]; changes: string[]; problems: string[] } = { incidents: [], changes: [], problems: [] };
 
   it('answers 50 concurrent mixed requests correctly: no 500, no 404 for what exists, no duplicate', async () => {
-    ports = { http: await freePort(), temporal: await freePort(), ui: await freePort() };
+    ports = { http: await freeLoopbackPort(), temporal: await freeLoopbackPort(), ui: await freeLoopbackPort() };
     running = await launch(dataDir, ports);
     const { base, tokens } = running;
     expect(Object.keys(tokens)).toEqual(expect.arrayContaining(['requester', 'serviceDesk', 'admin', 'problemManager', 'changeManager', 'auditor']));

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -103,8 +104,8 @@ function binaries(): { bin: string; env: NodeJS.ProcessEnv } {
   return { bin: join(native, 'bin'), env: { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), LC_ALL: 'C', LANG: 'C' } };
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
+/** A loopback port nothing listens on now (the launcher's servers and tests take theirs from here). */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -223,7 +224,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const leftover = leftoverServer(dataDir);
   if (leftover) await stopServer(leftover);
 
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLoopbackPort());
   const settings = [
     '-p', String(port),
     '-k', dataDir,

@@ -27,7 +27,10 @@ export interface WorkflowLaunch<Input, Output, R> {
   /** The record's business id (`CHG-000123`), for the messages of a failed launch. */
   recordId(recorded: R): string;
   start(recorded: R): WorkflowStart<Input>;
-  /** Writes that need the running workflow (the run id); when they fail, the launch is undone like a failed start. */
+  /**
+   * Writes that need the running workflow (the change's run id). When they fail, the record is
+   * undone as after a failed start; the workflow, finding no record, fails its first activity.
+   */
   started?(recorded: R, handle: WorkflowHandleWithStartDetails<WorkflowSignature<Input, Output>>): Promise<void>;
   /** Takes back what `record` wrote when the workflow could not be started. */
   undo(recorded: R): Promise<void>;
@@ -40,8 +43,9 @@ export interface WorkflowLaunch<Input, Output, R> {
 }
 
 /**
- * The workflow of a record could not be started (the record has been undone unless it was a
- * repeat): the engine was unreachable, did not answer within the deadline, or refused.
+ * The workflow of a record could not be started, or `started` failed (the record has been
+ * undone unless it was a repeat): the engine was unreachable, did not answer within the
+ * deadline, or refused.
  * `cause` is the client's error, for the caller to answer in its own terms (a 503 mostly).
  */
 export class WorkflowStartError extends Error {

@@ -3,7 +3,7 @@ import { ChangeExecutionActivities } from './change/change-execution.activities'
 import { ChangeActivities } from './change/change.activities';
 import { ChangeRunBinding } from './change/change-run-binding';
 import { ExecutorsModule, type ExecutorsModuleOptions } from './change/executors';
-import { IncidentLauncher } from './incident/incident-launcher';
+import { IncidentLauncher } from '@steward/temporal';
 import { IncidentActivities } from './incident/incident.activities';
 import { ProblemActivities } from './problem/problem.activities';
 

@@ -5,5 +5,4 @@ export * from './change/change-run-binding';
 export * from './activities.module';
 export * from './domain-error.interceptor';
 export * from './incident/incident.activities';
-export * from './incident/incident-launcher';
 export * from './problem/problem.activities';

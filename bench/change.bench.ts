@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { changeWorkflowId, type ChangeProcessSettings, type ChangeState, type ChangeWorkflowInput, type PlanStep } from '@steward/contracts';
+import { changeWorkflowDefinition, changeWorkflowId, type ChangeProcessSettings, type ChangeState, type ChangeWorkflowInput, type PlanStep, type WorkflowOf } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import { computePlanHash } from '@steward/persistence';
@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import * as baselineActivities from './baseline/baseline.activities';
 import { baselineDecideUpdate, baselineStateQuery, type BaselineState } from './baseline/baseline.messages';
+import type { baselineWorkflow } from './baseline/baseline.workflow';
 import { BENCH_DECISION_KEYS, BENCH_PAYLOAD_CODEC_KEYS, BENCH_WORKER_SECRET, benchClient, inPool, summarise, type BenchEnvironment } from './support';
 import { clockTicks, cpuSeconds, machineBusySeconds, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
@@ -185,7 +186,7 @@ async function benchLatency(env: BenchEnvironment, client: Client, runTag: strin
     const queryBaseline = (handle: WorkflowHandle) => handle.query(baselineStateQuery).catch(() => undefined as BaselineState | undefined);
     const startBaseline = async (i: number): Promise<{ handle: WorkflowHandle; ms: number }> => {
       const t0 = performance.now();
-      const handle = await client.workflow.start('baselineWorkflow', {
+      const handle = await client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', {
         workflowId: `bench-baseline-${runTag}-${i}`,
         taskQueue: BASELINE_QUEUE,
         args: [],
@@ -357,7 +358,7 @@ async function benchWorkerRss(env: BenchEnvironment, client: Client, runTag: str
         steps: plan.steps,
         settings: LONG_CHANGE_PROCESS,
       };
-      const handle = await client.workflow.start('changeWorkflow', {
+      const handle = await client.workflow.start<WorkflowOf<typeof changeWorkflowDefinition>>(changeWorkflowDefinition.name, {
         workflowId: changeWorkflowId(changeId),
         taskQueue: RSS_QUEUE,
         args: [input],

@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { DEFAULT_INCIDENT_PROCESS, IncidentProcessOptions } from '@steward/config';
 import { escalationPlan, type EscalationPolicy } from '@steward/domain';
 import { IncidentOpeningService, stewardDataSourceOptions } from '@steward/persistence';
-import { TemporalSettings } from '@steward/temporal';
+import { IncidentLauncher, TemporalSettings, WorkflowLauncher } from '@steward/temporal';
 import { cpus, loadavg } from 'node:os';
 import { DataSource } from 'typeorm';
-import { IncidentLauncher } from '../activities/incident/incident-launcher';
 import { benchClient, inPool, pollUntil, summarise, type BenchEnvironment } from './support';
 import { clockTicks, cpuSeconds, machineBusySeconds, parentOf, pidsWhere, rssMiB, spawnBenchWorker, temporalServerPid } from './worker-process';
 
@@ -79,8 +78,8 @@ export async function benchIncidents(env: BenchEnvironment): Promise<Record<stri
   const launcher = new IncidentLauncher(
     openingDb,
     new IncidentOpeningService(openingDb),
+    new WorkflowLauncher(client, new TemporalSettings(env.temporalAddress, 'default', QUEUE)),
     client,
-    new TemporalSettings(env.temporalAddress, 'default', QUEUE),
     Object.assign(new IncidentProcessOptions(), DEFAULT_INCIDENT_PROCESS),
   );
 

@@ -17,7 +17,7 @@ import {
 } from '@steward/persistence';
 import { log } from '@temporalio/activity';
 import { DataSource, LessThanOrEqual, MoreThan } from 'typeorm';
-import { IncidentLauncher } from '../incident/incident-launcher';
+import { IncidentLauncher } from '@steward/temporal';
 import { ChangeRunBinding } from './change-run-binding';
 
 /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ProblemProcessOptions } from '@steward/config';
 import {
   attachIncidentSignal,
+  problemWorkflowDefinition,
   problemWorkflowId,
   reviewActionsSignal,
   type ProblemActionRecord,
@@ -12,9 +13,8 @@ import {
 import { StewardError, incidentSignature, isFinalChangeState } from '@steward/domain';
 import type { ChangeState } from '@steward/contracts';
 import { KnowledgeBaseService, Notifier, ProblemRecordsService } from '@steward/persistence';
-import { TemporalSettings } from '@steward/temporal';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { problemWorkflow } from '@steward/workflows';
+import { WorkflowLauncher } from '@steward/temporal';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 
 /** Who hears about overdue review actions besides their owner. */
 export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
@@ -31,7 +31,7 @@ export class ProblemActivities {
     private readonly knowledge: KnowledgeBaseService,
     private readonly notifier: Notifier,
     private readonly client: Client,
-    private readonly temporal: TemporalSettings,
+    private readonly launcher: WorkflowLauncher,
     private readonly options: ProblemProcessOptions,
   ) {}
 
@@ -174,29 +174,15 @@ export class ProblemActivities {
     return incident;
   }
 
-  private workflowInput(problemId: string, title: string): ProblemWorkflowInput {
-    return { problemId, title, settings: { observationMs: this.options.observationMs, fixPollMs: this.options.fixPollMs } };
-  }
-
   /**
    * Starts the problem's workflow if it is not running and hands it the incidents. A problem
-   * whose workflow has already ended (closed) is never started again.
+   * whose workflow has already ended (closed) is never started again. The problem's row is
+   * never taken back: a failed start fails the activity, whose retry finds the same problem
+   * (by its open trigger) and starts it then.
    */
   private async signalWithStart(problemId: string, title: string, links: ProblemIncidentLink[]): Promise<void> {
     const [first, ...rest] = links;
-    try {
-      const handle = await this.client.workflow.signalWithStart<typeof problemWorkflow, [ProblemIncidentLink]>('problemWorkflow', {
-        workflowId: problemWorkflowId(problemId),
-        taskQueue: this.temporal.taskQueue,
-        args: [this.workflowInput(problemId, title)],
-        signal: attachIncidentSignal,
-        signalArgs: [first],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      for (const link of rest) await handle.signal(attachIncidentSignal, link);
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    const input: ProblemWorkflowInput = { problemId, title, settings: { observationMs: this.options.observationMs, fixPollMs: this.options.fixPollMs } };
+    await this.launcher.signalWithStart(problemWorkflowDefinition, { workflowId: problemWorkflowId(problemId), input }, attachIncidentSignal, [first, ...rest]);
   }
 }

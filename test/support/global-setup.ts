@@ -3,7 +3,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTemporalCli, resolveTimeSkippingServer, toSdkExecutable, workflowBundleOptions } from '../../libs/temporal/src';
+// By file, not the library's index: global setup runs without the path aliases, and the index
+// also holds the workflow launchers, which import other libraries by alias.
+import { resolveTemporalCli, resolveTimeSkippingServer, toSdkExecutable } from '../../libs/temporal/src/toolchain/toolchain';
+import { workflowBundleOptions } from '../../libs/temporal/src/workflow-bundle';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../libs/persistence/src/embedded/embedded-postgres';
 import { TEST_ENV } from './test-env';
 

@@ -7,3 +7,4 @@ export * from './incident/incident.types';
 export * from './incident/incident.messages';
 export * from './problem/problem.types';
 export * from './problem/problem.messages';
+export * from './workflow-definitions';

@@ -1,4 +1,3 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -56,7 +55,10 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
   const uiUrl = `http://127.0.0.1:${options.uiPort}`;
 
   if (source.type !== 'existing-path') {
-    // Machines with internet and no Go: the SDK downloads the CLI and owns its process.
+    // Machines with internet and no Go: the SDK downloads the CLI and owns its process. Loaded
+    // here only: the testing package brings the worker and activity runtimes with it, which
+    // every process that imports this library (the API among them) would otherwise load.
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: toSdkExecutable(source),

@@ -4,3 +4,4 @@ export * from './temporal-client.module';
 export * from './embedded-temporal';
 export * from './data-converter';
 export * from './connection-options';
+export * from './launcher';

@@ -3,6 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { temporalConnectionOptions, type TemporalTlsSettings } from './connection-options';
 import { stewardDataConverter } from './data-converter';
+import { WorkflowLauncher } from './launcher/workflow-launcher';
+import { TemporalSettings } from './temporal-settings';
+
+export { TemporalSettings, WORKFLOW_START_DEADLINE_MS } from './temporal-settings';
 
 export interface TemporalClientOptions {
   address: string;
@@ -14,15 +18,6 @@ export interface TemporalClientOptions {
   payloadCodec?: PayloadCodec;
 }
 
-/** The task queue and namespace this process talks to, injectable by type. */
-export class TemporalSettings {
-  constructor(
-    readonly address: string,
-    readonly namespace: string,
-    readonly taskQueue: string,
-  ) {}
-}
-
 @Injectable()
 class TemporalConnectionCloser implements OnApplicationShutdown {
   constructor(@Inject(Connection) private readonly connection: Connection) {}
@@ -32,7 +27,7 @@ class TemporalConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-/** One gRPC connection and one Temporal client per process, closed on shutdown. */
+/** One gRPC connection, one Temporal client and its workflow launcher per process, closed on shutdown. */
 @Module({})
 export class TemporalClientModule {
   static forRoot(options: TemporalClientOptions): DynamicModule {
@@ -48,8 +43,9 @@ export class TemporalClientModule {
           useFactory: (connection: Connection) => new Client({ connection, namespace: options.namespace, dataConverter: stewardDataConverter(options.payloadCodec) }),
         },
         TemporalConnectionCloser,
+        WorkflowLauncher,
       ],
-      exports: [TemporalSettings, Connection, Client],
+      exports: [TemporalSettings, Connection, Client, WorkflowLauncher],
     };
   }
 }

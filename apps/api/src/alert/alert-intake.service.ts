@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IncidentLauncher } from '@steward/activities';
 import { StewardError } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import { IncidentEntity, IncidentNoteKeyEntity, insertRows } from '@steward/persistence';
+import { IncidentLauncher } from '@steward/temporal';
 import { DataSource, IsNull } from 'typeorm';
 import { fromTemporalError } from '../common/temporal-errors';
 import { DEFAULT_CI_LABELS, incidentTermsOf, instantOf } from './alert-mapping';

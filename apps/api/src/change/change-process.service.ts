@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   cancelChangeUpdate,
+  changeStateQuery,
   completeStepUpdate,
   decideUpdate,
   rescheduleUpdate,
@@ -239,7 +240,7 @@ export class ChangeProcessService {
     await this.reach.assertChange(caller, change, 'GET /api/changes/:id/live');
     try {
       return await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () =>
-        this.temporal.workflow.getHandle(change.workflowId).query<ChangeSnapshot>('changeState'),
+        this.temporal.workflow.getHandle(change.workflowId).query(changeStateQuery),
       );
     } catch (error) {
       throw fromTemporalError(error, `reading the live state of ${id}`);

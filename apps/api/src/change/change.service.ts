@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  changeWorkflowDefinition,
   changeWorkflowId,
-  type ChangeWorkflowInput,
   type StepState,
 } from '@steward/contracts';
 import { StewardError, evaluateApprovals, formatChangeId } from '@steward/domain';
@@ -17,14 +17,12 @@ import {
   ConfigurationItemEntity,
   computePlanHash,
 } from '@steward/persistence';
-import { TemporalSettings } from '@steward/temporal';
+import { WorkflowLauncher, WorkflowStartError } from '@steward/temporal';
 import { ChangeContextService } from './change-context.service';
 import { ChangeProcessOptions } from './change-process.options';
 import { SodSettings } from './sod-settings';
 import { ServiceAccountReach } from '../identity/service-account-reach.service';
 import { planProblemsOf, toPlan } from './plan-input';
-import { Client } from '@temporalio/client';
-import type { changeWorkflow } from '@steward/workflows';
 import { DataSource, In } from 'typeorm';
 import { fromTemporalError } from '../common/temporal-errors';
 import { invalidFields } from '../common/validation';
@@ -32,17 +30,13 @@ import type { CreateChangeDto } from './dtos/create-change.dto';
 import type { ListChangesQuery } from './dtos/list-changes.query';
 import type { ChangePage, ChangeSubmittedResponse, ChangeView, TimelineEntry } from './dtos/change.responses';
 
-/** How long the API waits for the workflow engine before it answers 503. */
-const TEMPORAL_DEADLINE_MS = 10_000;
-
 @Injectable()
 export class ChangeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly readModel: ChangeReadModel,
     private readonly audit: AuditLog,
-    private readonly temporal: Client,
-    private readonly settings: TemporalSettings,
+    private readonly launcher: WorkflowLauncher,
     private readonly process: ChangeProcessOptions,
     private readonly context: ChangeContextService,
     private readonly sod: SodSettings,
@@ -71,7 +65,39 @@ export class ChangeService {
     const plan = toPlan(dto.plan);
     const planHash = computePlanHash(plan, dto.backoutPlan);
 
-    const id = await this.db.transaction(async (tx) => {
+    const settings = { ...this.process, sodImplementer: this.sod.implementer };
+    try {
+      const { recorded: id, workflowId } = await this.launcher.launch(changeWorkflowDefinition, {
+        record: () => this.record(requester, dto, plan, planHash),
+        recordId: (id) => id,
+        start: (id) => ({
+          workflowId: changeWorkflowId(id),
+          input: {
+            changeId: id,
+            type: dto.type,
+            title: dto.title,
+            requester: { id: requester.id, name: requester.name },
+            ciKeys: dto.cis,
+            planHash,
+            steps: plan.steps,
+            settings,
+          },
+          memo: { title: dto.title, requester: requester.id },
+        }),
+        // The gate authorizes only this run: a workflow started by anyone else gets no token.
+        started: async (id, handle) => void (await this.db.getRepository(ChangeRequestEntity).update({ id }, { workflowRunId: handle.firstExecutionRunId })),
+        undo: (id) => this.withdraw(id),
+      });
+      return { id, state: 'submitted', workflowId };
+    } catch (error) {
+      if (!(error instanceof WorkflowStartError)) throw error;
+      throw fromTemporalError(error.cause, `starting the workflow of ${error.recordId}`);
+    }
+  }
+
+  /** The submission, its first event and its audit entry, in one transaction. */
+  private async record(requester: Principal, dto: CreateChangeDto, plan: ReturnType<typeof toPlan>, planHash: string): Promise<string> {
+    return this.db.transaction(async (tx) => {
       const [{ number }] = (await tx.query(`SELECT nextval('change_request_number_seq')::int AS number`)) as Array<{ number: number }>;
       const changeId = formatChangeId(number);
       await tx.save(
@@ -114,41 +140,6 @@ export class ChangeService {
       });
       return changeId;
     });
-
-    const workflowId = changeWorkflowId(id);
-    const input: ChangeWorkflowInput = {
-      changeId: id,
-      type: dto.type,
-      title: dto.title,
-      requester: { id: requester.id, name: requester.name },
-      ciKeys: dto.cis,
-      planHash,
-      steps: plan.steps,
-      settings: { ...this.process, sodImplementer: this.sod.implementer },
-    };
-    try {
-      const handle = await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-        this.temporal.workflow.start<typeof changeWorkflow>('changeWorkflow', {
-          workflowId,
-          taskQueue: this.settings.taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          memo: { title: dto.title, requester: requester.id },
-        }),
-      );
-      // The gate authorizes only this run: a workflow started by anyone else gets no token.
-      await this.db.getRepository(ChangeRequestEntity).update({ id }, { workflowRunId: handle.firstExecutionRunId });
-    } catch (error) {
-      await this.withdraw(id);
-      if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
-        throw new StewardError(
-          'conflict',
-          `workflow ${workflowId} already exists on the Temporal server although ${id} is new: the database and Temporal belong to different installations`,
-        );
-      }
-      throw fromTemporalError(error, `starting the workflow of ${id}`);
-    }
-    return { id, state: 'submitted', workflowId };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IncidentLauncher } from '@steward/activities';
+import { IncidentLauncher } from '@steward/temporal';
 import { IncidentController, IncidentIdPipe } from './incident.controller';
 import { IncidentService } from './incident.service';
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IncidentLauncher } from '@steward/activities';
 import {
   acceptHandoverUpdate,
   acknowledgeIncidentUpdate,
@@ -20,6 +19,7 @@ import {
 import { StewardError, blameFindings, slaClockView } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import { IncidentEntity, IncidentOpeningService, IncidentRecordsService } from '@steward/persistence';
+import { IncidentLauncher } from '@steward/temporal';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { fromTemporalError } from '../common/temporal-errors';

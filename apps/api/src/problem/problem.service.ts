@@ -6,16 +6,15 @@ import {
   completeProblemActionUpdate,
   declareKnownErrorUpdate,
   investigateProblemUpdate,
+  problemWorkflowDefinition,
   problemWorkflowId,
   recordRootCauseUpdate,
   startFixUpdate,
-  type ProblemWorkflowInput,
 } from '@steward/contracts';
 import { StewardError } from '@steward/domain';
 import type { Principal } from '@steward/identity';
 import { IncidentEntity, ProblemEntity, ProblemRecordsService, type ProblemActionEntity, type ProblemIncidentEntity } from '@steward/persistence';
-import { TemporalSettings } from '@steward/temporal';
-import type { problemWorkflow } from '@steward/workflows';
+import { WorkflowLauncher, WorkflowStartError } from '@steward/temporal';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { DataSource, In } from 'typeorm';
 import { fromTemporalError } from '../common/temporal-errors';
@@ -47,7 +46,7 @@ export class ProblemService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly records: ProblemRecordsService,
     private readonly temporal: Client,
-    private readonly settings: TemporalSettings,
+    private readonly launcher: WorkflowLauncher,
     private readonly process: ProblemProcessOptions,
   ) {}
 
@@ -58,33 +57,23 @@ export class ProblemService {
       const unknown = incidents.filter((id) => !known.some((i) => i.id === id));
       if (unknown.length > 0) throw invalidFields([{ field: 'incidents', message: `unknown incidents: ${unknown.join(', ')}` }]);
     }
-    const { problemId } = await this.records.open({ title: dto.title, description: dto.description, createdBy: caller.id, trigger: { kind: 'manual', by: caller.id } });
-    const workflowId = problemWorkflowId(problemId);
-    const input: ProblemWorkflowInput = {
-      problemId,
-      title: dto.title,
-      settings: { observationMs: this.process.observationMs, fixPollMs: this.process.fixPollMs },
-      incidents,
-    };
     try {
-      await this.temporal.withDeadline(Date.now() + WORKFLOW_DEADLINE_MS, () =>
-        this.temporal.workflow.start<typeof problemWorkflow>('problemWorkflow', {
-          workflowId,
-          taskQueue: this.settings.taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      const { recorded: problemId, workflowId } = await this.launcher.launch(problemWorkflowDefinition, {
+        record: async () => (await this.records.open({ title: dto.title, description: dto.description, createdBy: caller.id, trigger: { kind: 'manual', by: caller.id } })).problemId,
+        recordId: (problemId) => problemId,
+        start: (problemId) => ({
+          workflowId: problemWorkflowId(problemId),
+          input: { problemId, title: dto.title, settings: { observationMs: this.process.observationMs, fixPollMs: this.process.fixPollMs }, incidents },
           memo: { title: dto.title, createdBy: caller.id },
         }),
-      );
+        // A problem never exists without its process.
+        undo: (problemId) => this.records.withdraw(problemId),
+      });
+      return { id: problemId, state: 'new', workflowId };
     } catch (error) {
-      // A problem never exists without its process.
-      await this.records.withdraw(problemId);
-      if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
-        throw new StewardError('conflict', `workflow ${workflowId} already exists on the Temporal server although ${problemId} is new: the database and Temporal belong to different installations`);
-      }
-      throw fromTemporalError(error, `starting the workflow of ${problemId}`);
+      if (!(error instanceof WorkflowStartError)) throw error;
+      throw fromTemporalError(error.cause, `starting the workflow of ${error.recordId}`);
     }
-    return { id: problemId, state: 'new', workflowId };
   }
 
   async get(id: string): Promise<ProblemView> {

@@ -1,0 +1,2 @@
+export * from './workflow-launcher';
+export * from './incident-launcher';

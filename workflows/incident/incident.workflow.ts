@@ -145,6 +145,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   // ─── Recording, in the order things happened ───────────────────────────────────────────────
   let recording: Promise<void> = Promise.resolve();
+  let unwritten = 0;
+  const written = (): void => {
+    unwritten--;
+  };
   const record = (type: string, actor: string, data: Record<string, unknown> = {}, patch: Parameters<IncidentActivities['recordIncident']>[0]['patch'] = {}): Promise<void> => {
     sequence++;
     // The opening fact is dated when the incident was reported, which is when its clocks started.
@@ -153,7 +157,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     // The read model's snapshot is what GET shows once the workflow has ended; the frequent,
     // timer-driven facts leave it out, which keeps the history (and its replay) small.
     const snapshot = FREQUENT_FACTS.has(type) ? undefined : snapshotNow();
+    unwritten++;
     recording = recording.then(() => records.recordIncident({ incidentId, events: [event], patch: snapshot ? { ...patch, snapshot } : patch }));
+    // Counted on a branch of its own: the chain the handlers await keeps its timing.
+    recording.then(written, written);
     return recording;
   };
 
@@ -533,10 +540,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   void watchStakeholderUpdates();
   void watchHandover();
 
-  const handOnIfHistoryIsLong = async (): Promise<void> => {
-    await allHandlersFinished();
+  // A run ends (or hands over) only once nothing is in flight: an update handler still running
+  // would be cut off and its caller left without an answer; a fact or a notification scheduled
+  // late, by a handler or a timer, would be lost.
+  const quiet = async (): Promise<void> => {
+    await condition(() => allHandlersFinished() && unwritten === 0 && pendingNotifications.size === 0);
     await recording;
-    await Promise.all([...pendingNotifications]);
+  };
+
+  const handOnIfHistoryIsLong = async (): Promise<void> => {
+    await quiet();
     await continueAsNew<typeof incidentWorkflow>({ ...input, carried: carry() });
   };
 
@@ -559,8 +572,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     if (workflowInfo().continueAsNewSuggested) await handOnIfHistoryIsLong();
   }
 
-  await allHandlersFinished();
-  await recording;
-  await Promise.all([...pendingNotifications]);
+  await quiet();
   return { state: incident.state, problemId };
 }

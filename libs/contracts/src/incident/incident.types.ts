@@ -1,4 +1,4 @@
-import type { BusinessCalendar, EscalationPolicy, IncidentCaseFacts, IncidentClassification, Priority, SlaClock, SlaPause, SlaTarget } from '@steward/domain';
+import type { BusinessCalendar, CarriedIncidentState, EscalationPolicy, IncidentClassification, Priority, SlaClock, SlaPause, SlaTarget } from '@steward/domain';
 
 /**
  * Incident payloads shared by the API, the incident workflow and its activities. Instants are
@@ -71,29 +71,12 @@ export interface IncidentWorkflowInput {
   escalationPolicy: EscalationPolicy;
   sla: IncidentSlaTerms;
   settings: IncidentProcessSettings;
-  /** State carried over by continue-as-new; absent on the first run. */
-  carried?: IncidentCarriedState;
+  /** State carried over by continue-as-new (IncidentCase.carry()); absent on the first run. */
+  carried?: CarriedIncidentState;
 }
 
-/** Everything a continued run needs to pick up where the last one stopped. */
-export interface IncidentCarriedState {
-  /** The handling facts (state, people, review), as IncidentCase keeps them. */
-  handling: IncidentCaseFacts;
-  classification: IncidentClassification;
-  sla: IncidentSlaTerms;
-  clocks: { response: SlaClock | null; resolution: SlaClock | null };
-  breaches: Array<{ target: 'response' | 'resolution'; priority: Priority }>;
-  escalationNotified: number;
-  escalationExhausted: boolean;
-  commanderEscalated: boolean;
-  majorSince: string | null;
-  stakeholderAnchor: string | null;
-  missedUpdates: number;
-  actionsSent: boolean;
-  problemId: string | null;
-  /** Events recorded so far: event keys continue from here. */
-  sequence: number;
-}
+/** Everything a continued run needs to pick up where the last one stopped: IncidentCase makes it and reads it back. */
+export type { IncidentCarriedState } from '@steward/domain';
 
 export interface PendingHandover {
   from: string;

@@ -13,5 +13,5 @@ export type { BlameFinding, ReviewText } from './review';
 export { blameFindings } from './review';
 export { DEFAULT_SLA_TARGETS, breached, dueAt, elapsed, isPaused, pause, pausedMs, remaining, resume, retarget, slaTargetFor, startClock, stop } from './sla-clock';
 export { slaClockView } from './sla-clock-view';
-export type { IncidentCaseFacts } from './incident-case';
-export { IncidentCase } from './incident-case';
+export type { CarriedIncidentState, IncidentCarriedState, IncidentCaseFacts, IncidentStart } from './incident-case';
+export { IncidentCase, SLA_KINDS } from './incident-case';

@@ -1,4 +1,4 @@
-import type { PostIncidentReview } from '@steward/contracts';
+import type { PostIncidentReview } from './incident-vocabulary';
 import { StewardError } from '../steward-error';
 import { IncidentCase } from './incident-case';
 

@@ -1,4 +1,4 @@
-import type { IncidentState, PendingHandover, PostIncidentReview } from '@steward/contracts';
+import type { IncidentState, PendingHandover, PostIncidentReview } from './incident-vocabulary';
 import { StewardError } from '../steward-error';
 import { blameFindings } from './review';
 

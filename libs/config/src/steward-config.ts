@@ -12,8 +12,8 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { decisionVerifyKeyOf, parseDecisionSigningKey, parseDecisionVerifyKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
-import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { decisionVerifyKeyOf, parseDecisionSigningKey, parseDecisionVerifyKey, parsePayloadCodecKeys, readKeyMaterial, type PayloadCodecKey } from '@steward/security';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
@@ -674,15 +674,6 @@ function isExactOrigin(origin: string): boolean {
 /** Keys are separated by commas; a PEM block holds none, so it stays whole. */
 function splitKeys(value: string | undefined): string[] {
   return commaList(value?.replace(/\\n/g, '\n'));
-}
-
-/** PEM, or base64 / base64url of the DER form (PKCS#8 for private, SPKI for public keys). */
-export function readKeyMaterial(text: string, kind: 'private' | 'public'): KeyObject {
-  const trimmed = text.replace(/\\n/g, '\n').trim();
-  if (trimmed.startsWith('-----BEGIN')) return kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) throw new Error('is neither PEM nor base64');
-  const der = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  return kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
 }
 
 function ed25519PrivateKeyProblem(text: string): string | undefined {

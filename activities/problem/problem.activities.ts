@@ -7,6 +7,7 @@ import {
   type ProblemActionRecord,
   type ProblemIncidentLink,
   type ProblemSnapshot,
+  type ProblemWorkflow,
   type ProblemWorkflowInput,
 } from '@steward/contracts';
 import { StewardError, incidentSignature, isFinalChangeState } from '@steward/domain';
@@ -14,7 +15,6 @@ import type { ChangeState } from '@steward/contracts';
 import { KnowledgeBaseService, Notifier, ProblemRecordsService } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { problemWorkflow } from '@steward/workflows';
 
 /** Who hears about overdue review actions besides their owner. */
 export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
@@ -185,7 +185,7 @@ export class ProblemActivities {
   private async signalWithStart(problemId: string, title: string, links: ProblemIncidentLink[]): Promise<void> {
     const [first, ...rest] = links;
     try {
-      const handle = await this.client.workflow.signalWithStart<typeof problemWorkflow, [ProblemIncidentLink]>('problemWorkflow', {
+      const handle = await this.client.workflow.signalWithStart<ProblemWorkflow, [ProblemIncidentLink]>('problemWorkflow', {
         workflowId: problemWorkflowId(problemId),
         taskQueue: this.temporal.taskQueue,
         args: [this.workflowInput(problemId, title)],

@@ -39,3 +39,10 @@ export interface ProblemOutcome {
   problemId: string;
   state: ProblemState;
 }
+
+/**
+ * The problem workflow as its starters see it. Activities start it by name with this type
+ * instead of importing the workflow, which imports the activities' types: a cycle. workflows/
+ * checks that the workflow keeps this type.
+ */
+export type ProblemWorkflow = (input: ProblemWorkflowInput) => Promise<ProblemOutcome>;

@@ -90,10 +90,20 @@ module.exports = {
       from: { path: '^(apps|libs|workflows|activities|scripts|bench)/', pathNot: TEST_CODE },
       to: { path: TEST_CODE },
     },
+    {
+      name: 'no-dev-dependencies-in-production',
+      comment:
+        'Test libraries (jest, supertest, @nestjs/testing, ...) are devDependencies: a production ' +
+        'install (npm ci --omit=dev, the Dockerfile) does not have them, so production code that ' +
+        'imports one fails only when deployed.',
+      severity: 'error',
+      from: { path: '^(apps|libs|workflows|activities|scripts)/', pathNot: TEST_CODE },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['^dist/', '^\\.data/', '^node_modules/'] },
+    exclude: { path: ['^dist/', '^\\.data/'] },
     // Type-only imports are dependencies too (see the header).
     tsPreCompilationDeps: true,
     // Resolves the @steward/* aliases exactly as tsc does.

@@ -1,10 +1,15 @@
-import type { ProblemWorkflow } from '@steward/contracts';
+import type { ChangeWorkflow, IncidentWorkflow, ProblemWorkflow } from '@steward/contracts';
+import { changeWorkflow } from './change/change.workflow';
+import { incidentWorkflow } from './incident/incident.workflow';
 import { problemWorkflow } from './problem/problem.workflow';
 
 export { changeWorkflow } from './change/change.workflow';
 export * from './incident/incident.workflow';
 export * from './problem/problem.workflow';
 
-// Activities start the problem workflow by its type in libs/contracts (importing it would close a
-// cycle through the activity types the workflow imports): the workflow must keep that type.
+// Code below the workflows (activities, libs) starts a workflow by its type in libs/contracts:
+// importing the workflow would close a cycle through the activity types it imports. Each
+// workflow must keep the type its starters rely on.
+changeWorkflow satisfies ChangeWorkflow;
+incidentWorkflow satisfies IncidentWorkflow;
 problemWorkflow satisfies ProblemWorkflow;

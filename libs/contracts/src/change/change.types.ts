@@ -98,3 +98,6 @@ export interface ChangeOutcome {
   state: ChangeState;
   reason?: string;
 }
+
+/** The change workflow as its starters see it: start it by name with this type (see ProblemWorkflow). */
+export type ChangeWorkflow = (input: ChangeWorkflowInput) => Promise<ChangeOutcome>;

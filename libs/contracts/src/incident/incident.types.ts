@@ -96,6 +96,15 @@ export interface IncidentSnapshot {
   asOf: string;
 }
 
+/** How an incident workflow ends. */
+export interface IncidentOutcome {
+  state: IncidentState;
+  problemId: string | null;
+}
+
+/** The incident workflow as its starters see it: start it by name with this type (see ProblemWorkflow). */
+export type IncidentWorkflow = (input: IncidentWorkflowInput) => Promise<IncidentOutcome>;
+
 /** A fact of the incident's life, appended to `incident_event` (SLA reports read only these). */
 export interface IncidentEventRecord {
   incidentId: string;

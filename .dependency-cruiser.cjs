@@ -1,8 +1,10 @@
 /**
  * The layers of the tree, checked by `npm run lint:deps` (part of `npm test`).
  *
- *   apps/api, apps/worker  ->  activities  ->  libs/persistence, libs/temporal, ...
- *   workflows              ->  libs/contracts  ->  libs/domain
+ *   apps/worker  ->  activities  ->  libs (persistence, temporal, config, security, ...)
+ *   apps/api     ------------------>  libs            (never activities)
+ *   workflows    ->  libs/contracts  ->  libs/domain   (and activity types only)
+ *   libs         never import apps; libs/domain imports nothing of ours
  *
  * Type-only imports count (tsPreCompilationDeps): a type import between layers is still a
  * dependency a reader has to follow, and a type-only cycle is still a cycle.

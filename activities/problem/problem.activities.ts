@@ -9,6 +9,8 @@ import {
   type ProblemIncidentLink,
   type ProblemSnapshot,
   type ProblemWorkflowInput,
+  type ReviewAction,
+  type ReviewActionsRequest,
 } from '@steward/contracts';
 import { StewardError, incidentSignature, isFinalChangeState } from '@steward/domain';
 import type { ChangeState } from '@steward/contracts';
@@ -101,7 +103,7 @@ export class ProblemActivities {
   }
 
   /** The post-incident review's actions go to the incident's problem, which tracks them to done. */
-  async recordReviewActions(input: { incidentId: string; actions: Array<{ title: string; owner: string; dueDate: string }> }): Promise<void> {
+  async recordReviewActions(input: ReviewActionsRequest): Promise<void> {
     const bad = input.actions.filter((a) => !a.title?.trim() || !a.owner?.trim() || Number.isNaN(Date.parse(a.dueDate)));
     if (bad.length > 0) throw new StewardError('invalid', `review actions need a title, an owner and a due date: ${JSON.stringify(bad)}`);
     if (input.actions.length === 0) return;
@@ -134,7 +136,7 @@ export class ProblemActivities {
     await this.records.record(input.problemId, input.eventKey, { type: input.type, actor: input.actor, data: input.data }, input.snapshot);
   }
 
-  async saveProblemActions(input: { problemId: string; incidentId: string; actions: Array<{ title: string; owner: string; dueDate: string }> }): Promise<ProblemActionRecord[]> {
+  async saveProblemActions(input: { problemId: string; incidentId: string; actions: ReviewAction[] }): Promise<ProblemActionRecord[]> {
     return this.records.saveActions(input.problemId, input.incidentId, input.actions);
   }
 

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AuditCheckpointSettings, ChangeProcessConfig, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
+import type { AuditCheckpointSettings, ExecutorCredentials, ProcessOptionsInput } from '@steward/config';
+import type { ChangeProcessSettings } from '@steward/domain';
 import { signToken, type Principal, type TokenVerifierOptions } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { AesGcmPayloadCodec, DecisionSigner, decisionVerifyKeyOf, parseDecisionSigningKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
@@ -177,7 +178,7 @@ export async function startWorker(
 export async function startApi(
   databaseUrl: string,
   taskQueue: string,
-  changeProcess: ChangeProcessConfig = TEST_CHANGE_PROCESS,
+  changeProcess: ChangeProcessSettings = TEST_CHANGE_PROCESS,
   processes?: ProcessOptionsInput,
   options: {
     /** Another token verifier (an OIDC issuer). */

@@ -2,13 +2,13 @@ import type { DestinationStream } from 'pino';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
+import type { ChangeProcessSettings, SodImplementerMode } from '@steward/domain';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule, type TemporalTlsSettings } from '@steward/temporal';
 import {
   ProcessOptionsModule,
   type AbuseSettings,
   type AuditCheckpointSettings,
-  type ChangeProcessConfig,
   type CmdbSettings,
   type ProcessOptionsInput,
   type WebSecuritySettings,
@@ -46,7 +46,7 @@ export interface ApiModuleOptions {
   payloadCodecKeys?: PayloadCodecKey[];
   /** TEMPORAL_UI_ORIGIN: the only origin the codec endpoint answers CORS requests from. */
   temporalUiOrigin?: string;
-  changeProcess?: ChangeProcessConfig;
+  changeProcess?: ChangeProcessSettings;
   /** Incident and problem timings, notification channels (defaults from libs/config). */
   processes?: ProcessOptionsInput;
   /** Rate limits and event-stream caps (used by configureApp; defaults in libs/config). */
@@ -56,7 +56,7 @@ export interface ApiModuleOptions {
   /** AUDIT_SIGNING_KEY and trusted public keys for signed audit checkpoints. */
   auditCheckpoints?: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'>;
   /** SOD_IMPLEMENTER, recorded on each change at submission (default `distinct`). */
-  sodImplementer?: 'distinct' | 'any';
+  sodImplementer?: SodImplementerMode;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */

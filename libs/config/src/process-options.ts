@@ -1,28 +1,23 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { IncidentProcessSettings } from '@steward/domain';
 import {
   type StewardConfig,
   DEFAULT_INCIDENT_PROCESS,
   DEFAULT_PROBLEM_PROCESS,
-  type IncidentProcessConfig,
   type NotificationSettings,
   type ProblemProcessConfig,
 } from './steward-config';
 
-/** The incident process timings, injectable by type (API and worker both open incidents). */
-export class IncidentProcessOptions implements IncidentProcessConfig {
-  commanderDeadlineMs!: number;
-  stakeholderUpdateMs!: { P1: number; P2: number };
-  handoverTimeoutMs!: number;
-  dutyManagerGroup!: string;
-}
+/**
+ * The incident process timings, injectable by type (API and worker both open incidents). No
+ * field of its own: its shape is IncidentProcessSettings (libs/domain), what the workflow gets.
+ */
+export interface IncidentProcessOptions extends IncidentProcessSettings {}
+export class IncidentProcessOptions {}
 
-/** The problem process thresholds, injectable by type. */
-export class ProblemProcessOptions implements ProblemProcessConfig {
-  recurrenceCount!: number;
-  recurrenceWindowMs!: number;
-  observationMs!: number;
-  fixPollMs!: number;
-}
+/** The problem process thresholds, injectable by type; its shape is ProblemProcessConfig. */
+export interface ProblemProcessOptions extends ProblemProcessConfig {}
+export class ProblemProcessOptions {}
 
 /** Where notifications go besides the in-app list, injectable by type. */
 export class NotificationOptions implements NotificationSettings {
@@ -32,7 +27,7 @@ export class NotificationOptions implements NotificationSettings {
 }
 
 export interface ProcessOptionsInput {
-  incidentProcess?: Partial<IncidentProcessConfig>;
+  incidentProcess?: Partial<IncidentProcessSettings>;
   problemProcess?: Partial<ProblemProcessConfig>;
   notifications?: NotificationSettings;
 }

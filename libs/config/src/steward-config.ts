@@ -12,8 +12,17 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { decisionVerifyKeyOf, parseDecisionSigningKey, parseDecisionVerifyKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
-import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  SOD_IMPLEMENTER_MODES,
+  WINDOW_CLOSE_POLICIES,
+  type ChangeProcessSettings,
+  type IncidentProcessSettings,
+  type ProblemProcessSettings,
+  type SodImplementerMode,
+  type WindowClosePolicy,
+} from '@steward/domain';
+import { decisionVerifyKeyOf, parseDecisionSigningKey, parseDecisionVerifyKey, parsePayloadCodecKeys, readKeyMaterial, type PayloadCodecKey } from '@steward/security';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseExecutorCredentials, type ExecutorCredentials } from './executor-credentials';
@@ -71,7 +80,7 @@ class StewardEnvironment {
   @IsOptional() @Matches(CLAIM_PATH, { message: 'OIDC_GROUPS_CLAIM must be a claim name or a dotted path such as groups' })
   OIDC_GROUPS_CLAIM?: string;
 
-  @IsOptional() @IsIn(['distinct', 'any'], { message: 'SOD_IMPLEMENTER must be distinct or any' })
+  @IsOptional() @IsIn(SOD_IMPLEMENTER_MODES, { message: 'SOD_IMPLEMENTER must be distinct or any' })
   SOD_IMPLEMENTER?: string;
 
   @IsOptional()
@@ -170,7 +179,7 @@ class StewardEnvironment {
   @IsOptional() @Matches(DURATION, { message: 'REVIEW_DUE_AFTER must be a duration such as 30m, 8h or 2d' })
   REVIEW_DUE_AFTER?: string;
 
-  @IsOptional() @IsIn(['rollback', 'hold'], { message: 'WINDOW_CLOSE_POLICY must be rollback or hold' })
+  @IsOptional() @IsIn(WINDOW_CLOSE_POLICIES, { message: 'WINDOW_CLOSE_POLICY must be rollback or hold' })
   WINDOW_CLOSE_POLICY?: string;
 
   @IsOptional() @Matches(DURATION, { message: 'INCIDENT_COMMANDER_DEADLINE must be a duration such as 30m, 8h or 2d' })
@@ -244,7 +253,7 @@ export interface StewardConfig {
   port: number;
   auth: { jwtSecret?: string; oidcIssuer?: string; oidcAudience?: string; rolesClaim?: string; groupsClaim?: string };
   /** SOD_IMPLEMENTER: recorded on each change at submission (default `distinct`). */
-  sodImplementer: 'distinct' | 'any';
+  sodImplementer: SodImplementerMode;
   /** Unset: the embedded PostgreSQL is used (only `npm start` provides it). */
   databaseUrl?: string;
   /** Where migrations run: the schema owner (DATABASE_MIGRATION_URL, default databaseUrl). */
@@ -276,8 +285,8 @@ export interface StewardConfig {
   /** WORKER_SECRET: implementation tokens and executor request signatures (worker only). */
   workerSecret?: string;
   cmdb: CmdbSettings;
-  changeProcess: ChangeProcessConfig;
-  incidentProcess: IncidentProcessConfig;
+  changeProcess: ChangeProcessSettings;
+  incidentProcess: IncidentProcessSettings;
   problemProcess: ProblemProcessConfig;
   notifications: NotificationSettings;
   abuse: AbuseSettings;
@@ -340,15 +349,8 @@ export interface TemporalConnectionSettings {
   enabled?: boolean;
 }
 
-export interface ChangeProcessConfig {
-  approvalReminderMs: number;
-  approvalEscalationMs: number;
-  approvalExpiryMs: number;
-  windowClosePolicy: 'rollback' | 'hold';
-  reviewDueMs: number;
-}
-
-export const DEFAULT_CHANGE_PROCESS: ChangeProcessConfig = {
+/** The change process settings (ChangeProcessSettings, libs/domain) when nothing is configured. */
+export const DEFAULT_CHANGE_PROCESS: ChangeProcessSettings = {
   approvalReminderMs: 24 * 3_600_000,
   approvalEscalationMs: 48 * 3_600_000,
   approvalExpiryMs: 5 * 86_400_000,
@@ -356,33 +358,19 @@ export const DEFAULT_CHANGE_PROCESS: ChangeProcessConfig = {
   reviewDueMs: 5 * 86_400_000,
 };
 
-/** Timings of the incident process (issue 6 defaults). */
-export interface IncidentProcessConfig {
-  /** A P1/P2 without a commander after this long is escalated to the duty managers. */
-  commanderDeadlineMs: number;
-  /** Stakeholder update cadence: 30 min for P1, 60 min for P2. */
-  stakeholderUpdateMs: { P1: number; P2: number };
-  /** A handover not accepted within this is withdrawn; the commander stays in command. */
-  handoverTimeoutMs: number;
-  dutyManagerGroup: string;
-}
-
-export const DEFAULT_INCIDENT_PROCESS: IncidentProcessConfig = {
+/** The incident process timings (IncidentProcessSettings, libs/domain) of issue 6, when nothing is configured. */
+export const DEFAULT_INCIDENT_PROCESS: IncidentProcessSettings = {
   commanderDeadlineMs: 15 * 60_000,
   stakeholderUpdateMs: { P1: 30 * 60_000, P2: 60 * 60_000 },
   handoverTimeoutMs: 15 * 60_000,
   dutyManagerGroup: 'duty-managers',
 };
 
-/** Timings and thresholds of the problem process. */
-export interface ProblemProcessConfig {
+/** The problem workflow's settings and the thresholds by which the API opens a problem. */
+export interface ProblemProcessConfig extends ProblemProcessSettings {
   /** The N-th incident of one signature (service + category) within the window opens a problem. */
   recurrenceCount: number;
   recurrenceWindowMs: number;
-  /** How long a resolved problem is watched for recurrence before it closes. */
-  observationMs: number;
-  /** How often a problem waiting on its fix change looks at that change. */
-  fixPollMs: number;
 }
 
 export const DEFAULT_PROBLEM_PROCESS: ProblemProcessConfig = {
@@ -509,7 +497,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       rolesClaim: parsed.OIDC_ROLES_CLAIM,
       groupsClaim: parsed.OIDC_GROUPS_CLAIM,
     },
-    sodImplementer: (parsed.SOD_IMPLEMENTER as 'distinct' | 'any' | undefined) ?? 'distinct',
+    sodImplementer: (parsed.SOD_IMPLEMENTER as SodImplementerMode | undefined) ?? 'distinct',
     databaseUrl: parsed.DATABASE_URL,
     databaseMigrationUrl: parsed.DATABASE_MIGRATION_URL ?? parsed.DATABASE_URL,
     databaseAppRole: parsed.DATABASE_APP_ROLE,
@@ -533,7 +521,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       approvalReminderMs: parsed.APPROVAL_REMINDER_AFTER ? parseDuration(parsed.APPROVAL_REMINDER_AFTER) : DEFAULT_CHANGE_PROCESS.approvalReminderMs,
       approvalEscalationMs: parsed.APPROVAL_ESCALATE_AFTER ? parseDuration(parsed.APPROVAL_ESCALATE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalEscalationMs,
       approvalExpiryMs: parsed.APPROVAL_EXPIRE_AFTER ? parseDuration(parsed.APPROVAL_EXPIRE_AFTER) : DEFAULT_CHANGE_PROCESS.approvalExpiryMs,
-      windowClosePolicy: (parsed.WINDOW_CLOSE_POLICY as 'rollback' | 'hold' | undefined) ?? DEFAULT_CHANGE_PROCESS.windowClosePolicy,
+      windowClosePolicy: (parsed.WINDOW_CLOSE_POLICY as WindowClosePolicy | undefined) ?? DEFAULT_CHANGE_PROCESS.windowClosePolicy,
       reviewDueMs: parsed.REVIEW_DUE_AFTER ? parseDuration(parsed.REVIEW_DUE_AFTER) : DEFAULT_CHANGE_PROCESS.reviewDueMs,
     },
     incidentProcess: {
@@ -674,15 +662,6 @@ function isExactOrigin(origin: string): boolean {
 /** Keys are separated by commas; a PEM block holds none, so it stays whole. */
 function splitKeys(value: string | undefined): string[] {
   return commaList(value?.replace(/\\n/g, '\n'));
-}
-
-/** PEM, or base64 / base64url of the DER form (PKCS#8 for private, SPKI for public keys). */
-export function readKeyMaterial(text: string, kind: 'private' | 'public'): KeyObject {
-  const trimmed = text.replace(/\\n/g, '\n').trim();
-  if (trimmed.startsWith('-----BEGIN')) return kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) throw new Error('is neither PEM nor base64');
-  const der = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  return kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
 }
 
 function ed25519PrivateKeyProblem(text: string): string | undefined {

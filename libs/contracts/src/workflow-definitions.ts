@@ -1,5 +1,5 @@
 import type { ChangeOutcome, ChangeWorkflowInput } from './change/change.types';
-import type { IncidentState, IncidentWorkflowInput } from './incident/incident.types';
+import type { IncidentOutcome, IncidentWorkflowInput } from './incident/incident.types';
 import type { ProblemOutcome, ProblemWorkflowInput } from './problem/problem.types';
 
 /**
@@ -25,5 +25,5 @@ export function defineWorkflow<Input, Output>(name: string): WorkflowDefinition<
 export type WorkflowOf<D> = D extends WorkflowDefinition<infer Input, infer Output> ? WorkflowSignature<Input, Output> : never;
 
 export const changeWorkflowDefinition = defineWorkflow<ChangeWorkflowInput, ChangeOutcome>('changeWorkflow');
-export const incidentWorkflowDefinition = defineWorkflow<IncidentWorkflowInput, { state: IncidentState; problemId: string | null }>('incidentWorkflow');
+export const incidentWorkflowDefinition = defineWorkflow<IncidentWorkflowInput, IncidentOutcome>('incidentWorkflow');
 export const problemWorkflowDefinition = defineWorkflow<ProblemWorkflowInput, ProblemOutcome>('problemWorkflow');

@@ -1,3 +1,13 @@
+/*
+ * The vocabularies every layer speaks (states, plans, settings, actors) are defined here and
+ * re-exported by libs/contracts; domain imports nothing of ours but itself (.dependency-cruiser.cjs).
+ */
+export * from './actor';
+export * from './change/change-vocabulary';
+export * from './change/approval-vocabulary';
+export * from './cmdb/cmdb-vocabulary';
+export * from './incident/incident-vocabulary';
+export * from './problem/problem-vocabulary';
 export * from './change/change-lifecycle';
 export * from './change/change-number';
 export * from './change/canonical-json';

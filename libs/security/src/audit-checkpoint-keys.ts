@@ -1,6 +1,6 @@
-import { readKeyMaterial } from '@steward/config';
 import { CHECKPOINT_FORMAT, checkpointStatement, type CheckpointClaim, type SignatureVerdict } from '@steward/domain';
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { readKeyMaterial } from './keys';
 
 /** A key's id: the first 16 hex digits of sha256 over its public key (SPKI DER). Names the key, reveals nothing. */
 export function auditKeyId(publicKey: KeyObject): string {

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**
  * The worker's own secret (WORKER_SECRET), several keys: each purpose gets its own key derived
@@ -23,4 +23,16 @@ export class StewardKeys {
     }
     return key;
   }
+}
+
+/**
+ * PEM, or base64 / base64url of the DER form (PKCS#8 for private, SPKI for public keys). Here and
+ * not in libs/config, which validates with it: security must not import config (no cycle).
+ */
+export function readKeyMaterial(text: string, kind: 'private' | 'public'): KeyObject {
+  const trimmed = text.replace(/\\n/g, '\n').trim();
+  if (trimmed.startsWith('-----BEGIN')) return kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) throw new Error('is neither PEM nor base64');
+  const der = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
 }

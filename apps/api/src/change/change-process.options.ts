@@ -1,23 +1,14 @@
-import { DEFAULT_CHANGE_PROCESS, type ChangeProcessConfig } from '@steward/config';
-import type { ChangeProcessSettings } from '@steward/contracts';
+import { DEFAULT_CHANGE_PROCESS } from '@steward/config';
+import type { ChangeProcessSettings } from '@steward/domain';
 
-/** The change process settings every new change workflow starts with, injectable by type. */
-export class ChangeProcessOptions implements ChangeProcessSettings {
-  readonly approvalReminderMs: number;
-  readonly approvalEscalationMs: number;
-  readonly approvalExpiryMs: number;
-  readonly windowClosePolicy: 'rollback' | 'hold';
-  readonly reviewDueMs: number;
-
-  constructor(config: ChangeProcessConfig = DEFAULT_CHANGE_PROCESS) {
-    this.approvalReminderMs = config.approvalReminderMs;
-    this.approvalEscalationMs = config.approvalEscalationMs;
-    this.approvalExpiryMs = config.approvalExpiryMs;
-    this.windowClosePolicy = config.windowClosePolicy;
-    this.reviewDueMs = config.reviewDueMs;
-  }
-
-  toJSON(): ChangeProcessSettings {
-    return { ...this };
+/**
+ * The change process settings every new change workflow starts with, as a class so Nest injects
+ * them by type. It declares no field of its own: its shape is ChangeProcessSettings (libs/domain),
+ * the one type configuration parses into and the workflow is started with.
+ */
+export interface ChangeProcessOptions extends Readonly<ChangeProcessSettings> {}
+export class ChangeProcessOptions {
+  constructor(settings: ChangeProcessSettings = DEFAULT_CHANGE_PROCESS) {
+    Object.assign(this, settings);
   }
 }

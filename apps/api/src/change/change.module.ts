@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { ChangeProcessConfig } from '@steward/config';
+import type { ChangeProcessSettings, SodImplementerMode } from '@steward/domain';
 import { ChangeContextService } from './change-context.service';
 import { ChangeEventsService } from './change-events.service';
 import { ChangeProcessOptions } from './change-process.options';
@@ -10,7 +10,7 @@ import { SodSettings } from './sod-settings';
 
 @Module({})
 export class ChangeModule {
-  static forRoot(process?: ChangeProcessConfig, sodImplementer: 'distinct' | 'any' = 'distinct'): DynamicModule {
+  static forRoot(process?: ChangeProcessSettings, sodImplementer: SodImplementerMode = 'distinct'): DynamicModule {
     return {
       module: ChangeModule,
       controllers: [ChangeController],

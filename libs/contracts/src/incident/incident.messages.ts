@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { IncidentClassification } from '@steward/domain';
-import type { IncidentActor, IncidentSlaTerms, IncidentSnapshot, PostIncidentReview } from './incident.types';
+import type { Actor, IncidentClassification } from '@steward/domain';
+import type { IncidentSlaTerms, IncidentSnapshot, PostIncidentReview } from './incident.types';
 
 /**
  * Messages of the incident workflow, defined once for the workflow, the API and the tests.
@@ -10,7 +10,7 @@ import type { IncidentActor, IncidentSlaTerms, IncidentSnapshot, PostIncidentRev
 export const incidentStateQuery = defineQuery<IncidentSnapshot>('incidentState');
 
 export interface IncidentAction {
-  by: IncidentActor;
+  by: Actor;
 }
 
 export const acknowledgeIncidentUpdate = defineUpdate<IncidentSnapshot, [IncidentAction]>('acknowledgeIncident');

@@ -1,63 +1,31 @@
-import type { BusinessCalendar, CarriedIncidentState, EscalationPolicy, IncidentClassification, Priority, SlaClock, SlaPause, SlaTarget } from '@steward/domain';
-
 /**
  * Incident payloads shared by the API, the incident workflow and its activities. Instants are
  * ISO 8601 strings so every value survives workflow history and continue-as-new unchanged.
  */
+import type {
+  Actor,
+  BusinessCalendar,
+  CarriedIncidentState,
+  EscalationPolicy,
+  IncidentCaseFacts,
+  IncidentClassification,
+  IncidentProcessSettings,
+  IncidentSlaTerms,
+  IncidentSource,
+  IncidentState,
+  PendingHandover,
+  Priority,
+  SlaClock,
+  SlaClockView,
+  SlaTarget,
+} from '@steward/domain';
 
-export const INCIDENT_STATES = ['new', 'in_progress', 'pending', 'resolved', 'closed'] as const;
-export type IncidentState = (typeof INCIDENT_STATES)[number];
+// The incident vocabulary lives in libs/domain; these names stay importable from here.
+export { INCIDENT_SOURCES, INCIDENT_STATES, incidentWorkflowId } from '@steward/domain';
+export type { IncidentProcessSettings, IncidentSlaTerms, IncidentSource, IncidentState, PendingHandover, PostIncidentReview, ReviewAction, SlaClockView } from '@steward/domain';
 
-/** Where an incident came from. */
-export const INCIDENT_SOURCES = ['api', 'alertmanager', 'failed_change', 'unauthorized_change'] as const;
-export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
-
-/** Who acted, as the API's verified token said. */
-export interface IncidentActor {
-  id: string;
-  name: string;
-}
-
-/** The SLA a classification gives: both targets and the calendar business-hours targets run on. */
-export interface IncidentSlaTerms {
-  response: SlaTarget | null;
-  resolution: SlaTarget | null;
-  /** The service's calendar for business-hours targets; null: around the clock. */
-  calendar: BusinessCalendar | null;
-  /** Which definition gave them: `<service or default>/<priority>@<version>`. */
-  definition: string;
-}
-
-/** Timings of the major-incident process; the defaults are in IncidentProcessOptions (API). */
-export interface IncidentProcessSettings {
-  /** A P1/P2 without a commander after this long is escalated to the duty managers. */
-  commanderDeadlineMs: number;
-  /** Stakeholder update cadence per major priority. */
-  stakeholderUpdateMs: { P1: number; P2: number };
-  /** A proposed handover not accepted within this is withdrawn; the commander stays. */
-  handoverTimeoutMs: number;
-  /** The group that hears about a missing commander (default `duty-managers`). */
-  dutyManagerGroup: string;
-}
-
-/** One post-incident review action: owned by a person, due on a date. */
-export interface ReviewAction {
-  title: string;
-  owner: string;
-  /** ISO 8601 date or instant. */
-  dueDate: string;
-}
-
-/** The blameless post-incident review of a P1/P2 (principle 8). */
-export interface PostIncidentReview {
-  timeline: Array<{ at: string; event: string }>;
-  impact: string;
-  contributingFactors: string[];
-  whatWentWell: string[];
-  actions: ReviewAction[];
-  /** Optional narrative of the systemic root cause; never a person. */
-  rootCause?: string;
-}
+/** @deprecated The one actor type is `Actor` (libs/domain); this name is kept for existing imports. */
+export type IncidentActor = Actor;
 
 export interface IncidentWorkflowInput {
   incidentId: string;
@@ -77,30 +45,6 @@ export interface IncidentWorkflowInput {
 
 /** Everything a continued run needs to pick up where the last one stopped: IncidentCase makes it and reads it back. */
 export type { IncidentCarriedState } from '@steward/domain';
-
-export interface PendingHandover {
-  from: string;
-  to: string;
-  proposedAt: string;
-  expiresAt: string;
-}
-
-/** An SLA clock as shown: the facts and the figures computed from them at `asOf`. */
-export interface SlaClockView {
-  target: 'response' | 'resolution';
-  /** null: the priority has no such target (P5); the clock still measures. */
-  targetMs: number | null;
-  businessHours: boolean;
-  startedAt: string;
-  stoppedAt: string | null;
-  paused: boolean;
-  elapsedMs: number;
-  pausedMs: number;
-  remainingMs: number | null;
-  dueAt: string | null;
-  breached: boolean;
-  pauses: SlaPause[];
-}
 
 /** What the incident workflow answers to a query: its live state. */
 export interface IncidentSnapshot {
@@ -127,6 +71,12 @@ export interface IncidentSnapshot {
   asOf: string;
 }
 
+/** How an incident workflow ends. */
+export interface IncidentOutcome {
+  state: IncidentState;
+  problemId: string | null;
+}
+
 /** A fact of the incident's life, appended to `incident_event` (SLA reports read only these). */
 export interface IncidentEventRecord {
   incidentId: string;
@@ -136,9 +86,5 @@ export interface IncidentEventRecord {
   actor: string;
   at: string;
   data: Record<string, unknown>;
-}
-
-export function incidentWorkflowId(incidentId: string): string {
-  return `incident-${incidentId}`;
 }
 

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ProblemActor, ProblemIncidentLink, ProblemSnapshot, ReviewActionsRequest } from './problem.types';
+import type { Actor, ProblemIncidentLink, ProblemSnapshot } from '@steward/domain';
+import type { ReviewActionsRequest } from './problem.types';
 
 /**
  * Messages of the problem workflow, defined once for the workflow, the activities, the API and
@@ -14,7 +15,7 @@ export const attachIncidentSignal = defineSignal<[ProblemIncidentLink]>('attachI
 export const reviewActionsSignal = defineSignal<[ReviewActionsRequest]>('reviewActions');
 
 export interface ProblemCommand {
-  by: ProblemActor;
+  by: Actor;
 }
 
 export const investigateProblemUpdate = defineUpdate<ProblemSnapshot, [ProblemCommand & { owner: string; rcaMethod: string }]>('investigateProblem');

@@ -1,4 +1,5 @@
-import { CHANGE_STATES, RISK_LEVELS, type ApproverIdentity, type Decision, type PolicySnapshot } from '@steward/contracts';
+import { RISK_LEVELS, type ApproverIdentity, type Decision, type PolicySnapshot } from './approval-vocabulary';
+import { CHANGE_STATES } from './change-vocabulary';
 import { StewardError } from '../steward-error';
 import {
   DEFAULT_APPROVAL_POLICIES,

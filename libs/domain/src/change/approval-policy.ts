@@ -1,15 +1,5 @@
-import {
-  CHANGE_TYPES,
-  RISK_LEVELS,
-  type ApprovalRecord,
-  type ApprovalRule,
-  type ApproverIdentity,
-  type ChangeState,
-  type ChangeType,
-  type PolicySnapshot,
-  type RiskLevel,
-  type RuleProgress,
-} from '@steward/contracts';
+import { RISK_LEVELS, type ApprovalRecord, type ApprovalRule, type ApproverIdentity, type PolicySnapshot, type RiskLevel, type RuleProgress } from './approval-vocabulary';
+import { CHANGE_TYPES, type ChangeState, type ChangeType } from './change-vocabulary';
 import { StewardError } from '../steward-error';
 import { approvalSodRefusal } from './segregation-of-duties';
 

@@ -1,4 +1,4 @@
-import { CHANGE_STATES } from '@steward/contracts';
+import { CHANGE_STATES } from './change-vocabulary';
 import { ChangeLifecycle, ChangeStateConflict, canMoveChange, isFinalChangeState, transitionRefusal } from './change-lifecycle';
 
 const at = new Date('2026-11-30T10:00:00Z');

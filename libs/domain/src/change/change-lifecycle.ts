@@ -1,4 +1,4 @@
-import type { ChangeSnapshot, ChangeState, ChangeTransition } from '@steward/contracts';
+import type { ChangeState, ChangeTransition } from './change-vocabulary';
 import { StewardError } from '../steward-error';
 
 /** Which state may follow which. Anything not listed is a bug in the caller, not a user error. */
@@ -87,7 +87,7 @@ export class ChangeLifecycle {
     return transition;
   }
 
-  snapshot(): Pick<ChangeSnapshot, 'changeId' | 'state' | 'planHash' | 'transitions'> {
+  snapshot(): { changeId: string; state: ChangeState; planHash: string; transitions: ChangeTransition[] } {
     return { changeId: this.changeId, state: this.current, planHash: this.planHash, transitions: [...this.history] };
   }
 }

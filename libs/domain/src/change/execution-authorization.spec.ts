@@ -1,4 +1,5 @@
-import { CHANGE_STATES, STEP_STATES, type PlanStep, type PolicySnapshot } from '@steward/contracts';
+import type { PolicySnapshot } from './approval-vocabulary';
+import { CHANGE_STATES, STEP_STATES, type PlanStep } from './change-vocabulary';
 import {
   CLOCK_SKEW_MS,
   RUN_RECORDING_GRACE_MS,

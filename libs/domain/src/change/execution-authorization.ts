@@ -1,4 +1,5 @@
-import { changeWorkflowId, type ChangeState, type PlanStep, type PolicySnapshot, type StepState } from '@steward/contracts';
+import type { PolicySnapshot } from './approval-vocabulary';
+import { changeWorkflowId, type ChangeState, type PlanStep, type StepState } from './change-vocabulary';
 import { evaluateApprovals, type IdentifiedApproval } from './approval-policy';
 
 /**

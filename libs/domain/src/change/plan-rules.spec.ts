@@ -1,4 +1,4 @@
-import type { PlanStep } from '@steward/contracts';
+import type { PlanStep } from './change-vocabulary';
 import { planProblems } from './plan-rules';
 
 const automated = (id: string, over: Partial<PlanStep> = {}): PlanStep => ({

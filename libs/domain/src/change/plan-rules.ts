@@ -1,4 +1,4 @@
-import type { PlanStep } from '@steward/contracts';
+import type { PlanStep } from './change-vocabulary';
 import { httpCallSecretProblems } from './plan-secrets';
 
 export const EXECUTORS = ['http', 'simulated'] as const;

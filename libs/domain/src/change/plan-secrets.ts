@@ -1,4 +1,4 @@
-import { CREDENTIAL_NAME, CREDENTIAL_NAME_RULE } from '@steward/contracts';
+import { CREDENTIAL_NAME, CREDENTIAL_NAME_RULE } from './change-vocabulary';
 
 /**
  * Plans never hold credentials. A plan is stored, hashed, shown to every approver, copied into

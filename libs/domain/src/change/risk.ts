@@ -1,4 +1,5 @@
-import type { ChangeType, RiskAssessment, RiskFactor, RiskLevel } from '@steward/contracts';
+import type { RiskAssessment, RiskFactor, RiskLevel } from './approval-vocabulary';
+import type { ChangeType } from './change-vocabulary';
 
 /** What the risk of a change is judged on: its CIs, their blast radius, their history and the plan. */
 export interface RiskInput {

@@ -1,4 +1,4 @@
-import type { IncidentSlaTerms, IncidentState, PendingHandover, PostIncidentReview } from '@steward/contracts';
+import type { IncidentSlaTerms, IncidentState, PendingHandover, PostIncidentReview } from './incident-vocabulary';
 import type { IncidentClassification, Priority } from './priority';
 import { startClock, type SlaClock, type SlaTargetKind } from './sla-clock';
 

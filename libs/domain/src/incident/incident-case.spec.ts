@@ -1,4 +1,4 @@
-import type { IncidentSlaTerms, PostIncidentReview } from '@steward/contracts';
+import type { IncidentSlaTerms, PostIncidentReview } from './incident-vocabulary';
 import { StewardError } from '../steward-error';
 import { IncidentCase, type IncidentCaseFacts, type IncidentStart } from './incident-case';
 import type { IncidentClassification } from './priority';

@@ -1,4 +1,4 @@
-import type { IncidentSlaTerms, IncidentState, PendingHandover, PostIncidentReview, ReviewAction, SlaClockView } from '@steward/contracts';
+import type { IncidentSlaTerms, IncidentState, PendingHandover, PostIncidentReview, ReviewAction, SlaClockView } from './incident-vocabulary';
 import { StewardError } from '../steward-error';
 import {
   NO_TARGET_MS,

@@ -1,4 +1,4 @@
-import type { SlaClockView } from '@steward/contracts';
+import type { SlaClockView } from './incident-vocabulary';
 import { dueAt, elapsed, isPaused, pausedMs, remaining, type SlaClock } from './sla-clock';
 
 /**

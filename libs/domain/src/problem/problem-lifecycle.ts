@@ -1,4 +1,4 @@
-import type { ProblemActionRecord, ProblemIncidentLink, ProblemSnapshot, ProblemState } from '@steward/contracts';
+import type { ProblemActionRecord, ProblemIncidentLink, ProblemSnapshot, ProblemState } from './problem-vocabulary';
 
 /** Why a message is refused, in the words the API answers with (400/404/409). */
 export interface ProblemRefusal {

@@ -1,17 +1,18 @@
+import { CI_STATUSES, type CiStatus } from '@steward/domain';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const CI_TYPES = ['service', 'application', 'host', 'database', 'network', 'other'] as const;
 export type CiType = (typeof CI_TYPES)[number];
 export const CI_ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 export type CiEnvironment = (typeof CI_ENVIRONMENTS)[number];
-export const CI_STATUSES = ['planned', 'active', 'maintenance', 'retired'] as const;
-export type CiStatus = (typeof CI_STATUSES)[number];
+// The CI statuses are one list in libs/domain; still importable from here.
+export { CI_STATUSES, type CiStatus };
 
 /** A configuration item of the CMDB: what changes touch and incidents hurt. */
 @Entity({ name: 'configuration_item' })
 @Check('ck_configuration_item_type', `"type" IN ('service','application','host','database','network','other')`)
 @Check('ck_configuration_item_environment', `"environment" IN ('production','staging','development')`)
-@Check('ck_configuration_item_status', `"status" IN ('planned','active','maintenance','retired')`)
+@Check('ck_configuration_item_status', `"status" IN (${CI_STATUSES.map((status) => `'${status}'`).join(',')})`)
 @Check('ck_configuration_item_criticality', `"criticality" BETWEEN 1 AND 4`)
 @Check('ck_configuration_item_users_affected', `"users_affected" >= 0`)
 @Index('ix_configuration_item_type_environment', ['type', 'environment'])

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ProblemActionRecord, ProblemSnapshot } from '@steward/contracts';
+import type { ProblemActionRecord, ProblemSnapshot, ReviewAction } from '@steward/contracts';
 import { StewardError, formatProblemId } from '@steward/domain';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
@@ -127,7 +127,7 @@ export class ProblemRecordsService {
   }
 
   /** Stores a review's actions once (by position), returning them with their ids. */
-  async saveActions(problemId: string, incidentId: string, actions: Array<{ title: string; owner: string; dueDate: string }>): Promise<ProblemActionRecord[]> {
+  async saveActions(problemId: string, incidentId: string, actions: ReviewAction[]): Promise<ProblemActionRecord[]> {
     await insertRows(
       this.db.manager,
       ProblemActionEntity,
@@ -141,7 +141,7 @@ export class ProblemRecordsService {
   }
 
   /** Review actions that reached no open problem: kept where a problem manager will find them. */
-  async unplacedActions(incidentId: string, problemId: string | null, actions: Array<{ title: string; owner: string; dueDate: string }>): Promise<void> {
+  async unplacedActions(incidentId: string, problemId: string | null, actions: ReviewAction[]): Promise<void> {
     await this.audit.record({ entity: 'incident', entityId: incidentId, action: 'problem.review_actions_unplaced', actor: 'steward', data: { problemId, actions } });
   }
 

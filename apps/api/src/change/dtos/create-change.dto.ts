@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANGE_TYPES, STEP_KINDS, type ChangeType, type StepAction, type StepKind } from '@steward/contracts';
+import { CI_STATUSES, type CiStatus } from '@steward/domain';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -23,7 +24,6 @@ import {
 import { Trim } from '../../common/dto-transforms';
 
 export const CI_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
-const CI_STATUSES = ['planned', 'active', 'maintenance', 'retired'] as const;
 
 /** ISO 8601 with an explicit offset: a time without a zone is ambiguous for a change window. */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -74,7 +74,7 @@ export class CiUpdateDto {
 
   @ApiPropertyOptional({ enum: CI_STATUSES })
   @IsOptional() @IsIn(CI_STATUSES)
-  status?: (typeof CI_STATUSES)[number];
+  status?: CiStatus;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional() @IsObject()

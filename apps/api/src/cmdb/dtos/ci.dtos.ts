@@ -1,6 +1,7 @@
 import { MAX_OFFSET } from '../../common/paging';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { CI_ENVIRONMENTS, CI_STATUSES, CI_TYPES, RELATIONSHIP_TYPES, type CiEnvironment, type CiStatus, type CiType, type RelationshipType } from '@steward/persistence';
+import { CI_STATUSES, type CiStatus } from '@steward/domain';
+import { CI_ENVIRONMENTS, CI_TYPES, RELATIONSHIP_TYPES, type CiEnvironment, type CiType, type RelationshipType } from '@steward/persistence';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,

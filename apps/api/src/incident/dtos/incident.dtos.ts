@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import type { ReviewAction } from '@steward/domain';
 import { Trim } from '../../common/dto-transforms';
 import { CI_KEY } from '../../change/dtos/create-change.dto';
 
@@ -117,7 +118,7 @@ export class TimelineEntryDto {
   event: string;
 }
 
-export class ReviewActionDto {
+export class ReviewActionDto implements ReviewAction {
   @ApiProperty({ example: 'Alert on connection pool saturation' })
   @Trim() @IsString() @IsNotEmpty() @MaxLength(500)
   title: string;

@@ -6,6 +6,7 @@ import type { App } from 'supertest/types';
 import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { recordHistories } from '../support/histories';
 import { addEscalationPolicy, addService, addSlaDefinition, eventsOf, notificationsFor, TEST_INCIDENT_PROCESS } from '../support/incidents';
+import { workflowSettled } from '../support/workflow-facts';
 
 /**
  * The incident workflow through the HTTP contract, on the real dev server with short configured
@@ -65,11 +66,12 @@ describe('incident workflow over HTTP', () => {
     expect(view.sla.response).toMatchObject({ target: 'response', targetMs: 30 * 60_000, paused: false, breached: false });
     expect(view.sla.resolution).toMatchObject({ target: 'resolution', targetMs: 8 * 3_600_000 });
 
-    // Remaining time is true at the time of the request, not at the workflow's last task.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const later = await get(raised.id);
-    expect(later.sla.response.elapsedMs - view.sla.response.elapsedMs).toBeGreaterThanOrEqual(1_000);
-    expect(view.sla.response.remainingMs - later.sla.response.remainingMs).toBeGreaterThanOrEqual(1_000);
+    // Remaining time is true at the time of the request, not at the workflow's last task: with no
+    // task in between, a later view still shows the clock a second further on (a clock frozen at
+    // the last task never gets there), and remaining time down by exactly as much.
+    const later = await eventually(() => get(raised.id), (v) => v.sla.response.elapsedMs - view.sla.response.elapsedMs >= 1_000);
+    const between = later.sla.response.elapsedMs - view.sla.response.elapsedMs;
+    expect(view.sla.response.remainingMs - later.sla.response.remainingMs).toBe(between);
     expect(later.sla.response.dueAt).toBe(view.sla.response.dueAt);
   });
 
@@ -86,7 +88,10 @@ describe('incident workflow over HTTP', () => {
 
     await eventually(() => types(incident.id), (t) => t.filter((x) => x === 'escalated').length === 2, 10_000);
     await act(incident.id, 'acknowledge', 'resolver').expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A level-3 page could only come from the timer running when the acknowledgement arrived (due
+    // within one ack timeout): wait until that timer is over, cancelled or fired, and everything
+    // it led to is recorded.
+    await workflowSettled(temporal.client.workflow.getHandle(`incident-${incident.id}`), { timersDueBy: Date.now() + 1_500 });
 
     const escalations = (await eventsOf(database.db, incident.id)).filter((e) => e.type === 'escalated').map((e) => e.data);
     expect(escalations).toEqual([
@@ -125,7 +130,8 @@ describe('incident workflow over HTTP', () => {
     expect(paused.sla.resolution).toMatchObject({ paused: true, dueAt: null, pauses: [{ reason: 'Waiting on the card network (VN-2231)', by: 'ivan', until: null }] });
     await act(incident.id, 'pending', 'resolver', { reason: 'again' }).expect(409);
 
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The clock shows the pause growing while it lasts; resume once it has lasted 1.4 s.
+    await eventually(() => get(incident.id), (v) => v.sla.resolution.pausedMs >= 1_400);
     const resumed = (await act(incident.id, 'resume', 'resolver').expect(200)).body;
     expect(resumed.state).toBe('in_progress');
     const [pause] = resumed.sla.resolution.pauses;
@@ -166,7 +172,8 @@ describe('incident workflow over HTTP', () => {
     await addSlaDefinition(database.db, service, 'P3', 300_000, 1_800_000);
     const incident = await open({ service });
     await act(incident.id, 'pending', 'resolver', { reason: 'vendor' }).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Some paused time to carry over: resume once the clock shows half a second of it.
+    await eventually(() => get(incident.id), (v) => v.sla.resolution.pausedMs >= 500);
     await act(incident.id, 'resume', 'resolver').expect(200);
     const before = await get(incident.id);
     const after = (await act(incident.id, 'reclassify', 'serviceDesk', { impact: 2, urgency: 2, reason: 'more users affected' }).expect(200)).body;

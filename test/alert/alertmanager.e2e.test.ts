@@ -4,8 +4,9 @@ import { DEMO_USERS } from '@steward/identity';
 import { IncidentEntity } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addService, eventsOf, TEST_INCIDENT_PROCESS } from '../support/incidents';
+import { workflowSettled } from '../support/workflow-facts';
 
 type Alert = {
   status: 'firing' | 'resolved';
@@ -54,6 +55,7 @@ describe('alert intake: Alertmanager webhook', () => {
   let worker: INestApplicationContext;
   let api: NestExpressApplication;
   let http: App;
+  let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('alert-intake');
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
@@ -62,10 +64,12 @@ describe('alert intake: Alertmanager webhook', () => {
     database = await createTestDatabase('alert_intake');
     [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
     http = api.getHttpServer() as App;
+    temporal = await temporalClient();
     for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
   });
 
   afterAll(async () => {
+    await temporal?.close();
     await api?.close();
     await worker?.close();
     await database?.drop();
@@ -77,7 +81,11 @@ describe('alert intake: Alertmanager webhook', () => {
   };
   const incident = (id: string) => database.db.getRepository(IncidentEntity).findOneByOrFail({ id });
   const notes = async (id: string) => (await eventsOf(database.db, id)).filter((e) => e.type === 'note').map((e) => e.data);
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+  /**
+   * A note travels as a signal the intake has delivered before it answers: once the incident's
+   * workflow has no task and no activity pending, every note sent so far is on its timeline.
+   */
+  const settled = (id: string) => workflowSettled(temporal.client.workflow.getHandle(`incident-${id}`));
 
   it('opens an incident per firing alert, classified from its labels and the CMDB, and reports alerts it cannot place', async () => {
     const minor = await addService(database.db, 'svc-am-minor', 3, 10);
@@ -118,14 +126,14 @@ describe('alert intake: Alertmanager webhook', () => {
     expect(again).toEqual({ incidents: [{ id: first.id, created: false }] });
     // Alertmanager writes times with nanoseconds; the same instant written otherwise is a repeat too.
     await post(payload([alert('r1', { ci: service }, { startsAt: '2026-11-20T12:00:00.123+02:00' })])).expect(200);
-    await settle();
+    await settled(first.id);
     expect(await notes(first.id)).toEqual([]);
 
     const restarted = alert('r1', { ci: service }, { startsAt: '2026-11-20T11:30:00Z' });
     expect((await post(payload([restarted])).expect(200)).body).toEqual({ incidents: [{ id: first.id, created: false }] });
     await post(payload([restarted])).expect(200);
     await eventually(() => notes(first.id), (n) => n.length > 0);
-    await settle();
+    await settled(first.id);
     expect(await notes(first.id)).toEqual([
       { key: 'alert:r1:firing:2026-11-20T11:30:00.000Z', note: 'alert firing again since 2026-11-20T11:30:00.000Z', fingerprint: 'r1', startsAt: '2026-11-20T11:30:00.000Z' },
     ]);
@@ -141,7 +149,7 @@ describe('alert intake: Alertmanager webhook', () => {
     for (let i = 0; i < 3; i++) answers.push((await post(payload([resolved])).expect(200)).body);
     expect(answers).toEqual(Array(3).fill({ incidents: [{ id: opened.id, created: false }] }));
     await eventually(() => notes(opened.id), (n) => n.length > 0);
-    await settle();
+    await settled(opened.id);
     expect(await notes(opened.id)).toEqual([
       { key: 'alert:s1:resolved:2026-11-20T10:20:00.000Z', note: 'alert resolved at 2026-11-20T10:20:00.000Z', fingerprint: 's1', endsAt: '2026-11-20T10:20:00.000Z' },
     ]);

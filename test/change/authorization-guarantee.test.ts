@@ -28,6 +28,7 @@ import { AuthorizationTokens, StewardKeys } from '@steward/security';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startRecordedChange } from '../support/fixtures';
+import { startCountingTarget, type CountingTarget } from '../security/support/counting-target';
 import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
 import { TEST_CHANGE_PROCESS, TEST_SIGNING_SECRET, createTestDatabase, testDecisionSigner, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
@@ -53,6 +54,8 @@ describe('authorization guarantee', () => {
   let worker: INestApplicationContext;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   let client: Client;
+  /** The deployment target of the http steps here: a call to it is an execution. */
+  let target: CountingTarget;
   const taskQueue = uniqueTaskQueue('authorization-guarantee');
   const signer = testDecisionSigner();
 
@@ -61,7 +64,8 @@ describe('authorization guarantee', () => {
     await insertRows(database.db.manager, ConfigurationItemEntity, [
       Object.assign(new ConfigurationItemEntity(), { key: 'app-guarded', name: 'Guarded', type: 'application', environment: 'staging', criticality: 4, ownerGroup: 'team-a', status: 'active', version: '1', usersAffected: 0, attributes: {}, tags: [], lastDiscoveredAt: null }),
     ]);
-    worker = await startWorker(database.url, taskQueue);
+    target = await startCountingTarget();
+    worker = await startWorker(database.url, taskQueue, { executorAllowedTargets: [target.hostPort] });
     temporal = await temporalClient();
     client = temporal.client;
   });
@@ -69,11 +73,13 @@ describe('authorization guarantee', () => {
   afterAll(async () => {
     await worker?.close();
     await temporal?.close();
+    await target?.close();
     await database?.drop();
   });
 
   /** A change row as a submission writes it, but with no run recorded: the API never started it. */
-  async function recordedChange(): Promise<ChangeWorkflowInput> {
+  async function recordedChange(planSteps: PlanStep[] = steps): Promise<ChangeWorkflowInput> {
+    const steps = planSteps;
     const [{ number }] = (await database.db.query(`SELECT nextval('change_request_number_seq')::int AS number`)) as Array<{ number: number }>;
     const id = formatChangeId(number);
     const planHash = computePlanHash({ steps }, 'redeploy');
@@ -146,7 +152,17 @@ describe('authorization guarantee', () => {
   });
 
   it('refuses executors called without, or with a forged, token, even as the recorded run', async () => {
-    const input = await recordedChange();
+    // Steps whose executor calls the counting target: what a direct call would execute.
+    const input = await recordedChange([
+      {
+        id: 'deploy',
+        name: 'Deploy',
+        kind: 'automated',
+        action: { executor: 'http', url: `${target.base}/direct/deploy`, method: 'POST' },
+        rollback: { executor: 'http', url: `${target.base}/direct/rollback`, method: 'POST' },
+        estimatedMinutes: 5,
+      },
+    ]);
     await database.db.getRepository(ChangeRequestEntity).update({ id: input.changeId }, { workflowRunId: 'run-recorded', state: 'implementing' });
     const execution = worker.get(ChangeExecutionActivities, { strict: false });
     const forger = new AuthorizationTokens(new StewardKeys('an-attacker-secret-of-sufficient-length-00'));
@@ -159,8 +175,8 @@ describe('authorization guarantee', () => {
       // Even a token made with the real key is refused when the gate never recorded it.
       ['never issued by the gate', realKeys.issue(claims, new Date()).token],
     ];
-    const step = { changeId: input.changeId, stepId: 'deploy', phase: 'action' as const };
-    for (const [, token] of attempts) {
+    for (const [, token] of attempts) for (const phase of ['action', 'rollback'] as const) {
+      const step = { changeId: input.changeId, stepId: 'deploy', phase };
       // Called in-process, outside any activity: no run at all.
       const outside = await execution.runStep({ ...step, token: token as string }).catch((e: unknown) => e);
       expect((outside as StewardError).code).toBe('forbidden');
@@ -171,8 +187,12 @@ describe('authorization guarantee', () => {
       expect((error as StewardError).code).toBe('forbidden');
       expect((error as StewardError).message).toMatch(/authorization token refused|no recorded authorization/);
     }
-    expect(await database.db.getRepository(ChangeStepEntity).countBy({ changeId: input.changeId })).toBe(0);
+    // runStep awaits its executor, so every call above is over: the target heard nothing, the
+    // execution ledger holds no claim, and each refusal is on the record.
+    expect(target.calls.filter((c) => c.path.startsWith('/direct/')).map((c) => `${c.method} ${c.path}`)).toEqual([]);
     expect(await database.db.getRepository(ChangeExecutionEntity).countBy({ changeId: input.changeId })).toBe(0);
+    const refusals = await database.db.getRepository(AuditEventEntity).find({ where: { entityId: input.changeId, action: 'change.execution_refused' }, order: { seq: 'ASC' } });
+    expect(refusals.map((r) => (r.data as { phase: string }).phase)).toEqual(attempts.flatMap(() => ['action', 'rollback']));
   });
 
   it('binds every change activity to the recorded run: each one refuses any other caller before it reads its input', async () => {

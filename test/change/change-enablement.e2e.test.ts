@@ -214,9 +214,30 @@ describe('change enablement', () => {
       expect(response.body.message).toMatch(/completed/);
     });
 
-    it('records every refusal in the audit log', async () => {
-      const events = (await request(http).get('/api/audit').query({ entity: 'change', id }).set(as(manager))).body;
-      expect(events.filter((e: { action: string }) => e.action === 'change.decision_refused').length).toBeGreaterThanOrEqual(4);
+    it('records every refusal in the audit log, once, with who and why', async () => {
+      // A change of its own, so that what the log holds for it is exactly what this test caused,
+      // whatever else ran before. (A caller with no voting role at all is turned away by the
+      // route, before any decision exists to refuse: not one of these.)
+      const own = await submit({ cis: ['db-high'], testEvidence: undefined, plan: { steps: [ok('deploy')] } });
+      await reach(own, 'awaiting_approval');
+      const selfApprover: Principal = { ...requester, roles: ['requester', 'cab_member'], groups: ['cab'] };
+      const planHash = (await view(own)).planHash;
+      await request(http).post(`/api/changes/${own}/decisions`).set({ Authorization: `Bearer ${await tokenFor(selfApprover)}` }).send({ decision: 'approve', comment: 'mine', planHash }).expect(403);
+      await decide(own, outsider).expect(403);
+      await decide(own, cab3).expect(200);
+      await decide(own, cab3).expect(409);
+      await decide(own, cab2, 'approve', { planHash: 'f'.repeat(64) }).expect(409);
+
+      const events = (await request(http).get('/api/audit').query({ entity: 'change', id: own }).set(as(manager)).expect(200)).body as Array<{ action: string; actor: string; data: { reason: string } }>;
+      expect(events.filter((e) => e.action === 'change.decision_refused').map((e) => [e.actor, e.data.reason])).toEqual([
+        ['alice', 'requester cannot approve own change'],
+        ['owen', expect.stringMatching(/^owen is not an eligible approver under policy Normal change, high or critical risk v1/)],
+        ['cyd', 'cyd has already voted on this plan'],
+        ['carol', expect.stringMatching(/^decision is for plan ffffffffffff but the current plan is/)],
+      ]);
+      // The vote that was taken is not among them.
+      expect(events.filter((e) => e.action === 'change.decision.approve').map((e) => e.actor)).toEqual(['cyd']);
+      await request(http).post(`/api/changes/${own}/cancel`).set(as(requester)).send({ reason: 'test done' }).expect(200);
     });
   });
 

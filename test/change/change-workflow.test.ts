@@ -1,11 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { cancelChangeUpdate, changeStateQuery, changeWorkflowId, type ChangeSnapshot } from '@steward/contracts';
-import { ChangeEventEntity, ChangeRequestEntity } from '@steward/persistence';
+import { cancelChangeUpdate, changeStateQuery, changeWorkflowId, type ChangeSnapshot, type PlanStep } from '@steward/contracts';
+import { ChangeEventEntity, ChangeExecutionEntity, ChangeRequestEntity, ChangeStepEntity } from '@steward/persistence';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { changeWorkflow } from '@steward/workflows';
 import { insertChange, startRecordedChange } from '../support/fixtures';
 import { TEST_CHANGE_PROCESS, createTestDatabase, eventually, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startCountingTarget, type CountingTarget } from '../security/support/counting-target';
 
 /** The change workflow on the real dev server, with its activities on a real database. */
 describe('change workflow', () => {
@@ -13,11 +14,14 @@ describe('change workflow', () => {
   let worker: INestApplicationContext;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   let client: Client;
+  /** The deployment target of every http step in this file: a call to it is an execution. */
+  let target: CountingTarget;
   const taskQueue = uniqueTaskQueue('change-workflow');
 
   beforeAll(async () => {
     database = await createTestDatabase('change_workflow');
-    worker = await startWorker(database.url, taskQueue);
+    target = await startCountingTarget();
+    worker = await startWorker(database.url, taskQueue, { executorAllowedTargets: [target.hostPort] });
     temporal = await temporalClient();
     client = temporal.client;
   });
@@ -25,6 +29,7 @@ describe('change workflow', () => {
   afterAll(async () => {
     await worker?.close();
     await temporal?.close();
+    await target?.close();
     await database?.drop();
   });
 
@@ -91,16 +96,32 @@ describe('change workflow', () => {
   });
 
   it('executes nothing for a workflow started by hand for a change Steward never recorded', async () => {
+    // A standard change needs no vote: had anything let this run through, it would go straight
+    // to implementation and call the target.
+    const http = (id: string): PlanStep => ({
+      id,
+      name: `step ${id}`,
+      kind: 'automated',
+      action: { executor: 'http', url: `${target.base}/forged/${id}`, method: 'POST' },
+      rollback: { executor: 'http', url: `${target.base}/forged/${id}/rollback`, method: 'POST' },
+      estimatedMinutes: 1,
+    });
     const handle = await client.workflow.start<typeof changeWorkflow>('changeWorkflow', {
       workflowId: changeWorkflowId('CHG-999999'),
       taskQueue,
-      args: [{ changeId: 'CHG-999999', type: 'normal', title: 'forged', requester: { id: 'mallory', name: 'M' }, ciKeys: ['svc-payments'], planHash: 'f'.repeat(64), steps: [], settings: TEST_CHANGE_PROCESS }],
+      args: [{ changeId: 'CHG-999999', type: 'standard', title: 'forged', requester: { id: 'mallory', name: 'M' }, ciKeys: ['svc-payments'], planHash: 'f'.repeat(64), steps: [http('deploy'), http('migrate')], settings: TEST_CHANGE_PROCESS }],
     });
     const failure = await handle.result().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ActivityFailure);
     expect(((cause as ActivityFailure).cause as ApplicationFailure).type).toBe('not_found');
+    // The run never asked for a step to be executed, and the target heard nothing.
+    const scheduled = (await handle.fetchHistory()).events?.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).not.toContain('runStep');
+    expect(target.count('/forged/')).toBe(0);
+    expect(await database.db.getRepository(ChangeExecutionEntity).countBy({ changeId: 'CHG-999999' })).toBe(0);
+    expect(await database.db.getRepository(ChangeStepEntity).countBy({ changeId: 'CHG-999999' })).toBe(0);
     expect(await database.db.getRepository(ChangeRequestEntity).countBy({ id: 'CHG-999999' })).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import type { App } from 'supertest/types';
 import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { recordHistories } from '../support/histories';
 import { addEscalationPolicy, addService, addSlaDefinition, eventsOf, notificationsFor, TEST_INCIDENT_PROCESS } from '../support/incidents';
+import { workflowSettled } from '../support/workflow-facts';
 
 /**
  * The incident workflow through the HTTP contract, on the real dev server with short configured
@@ -65,12 +66,23 @@ describe('incident workflow over HTTP', () => {
     expect(view.sla.response).toMatchObject({ target: 'response', targetMs: 30 * 60_000, paused: false, breached: false });
     expect(view.sla.resolution).toMatchObject({ target: 'resolution', targetMs: 8 * 3_600_000 });
 
-    // Remaining time is true at the time of the request, not at the workflow's last task.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const later = await get(raised.id);
-    expect(later.sla.response.elapsedMs - view.sla.response.elapsedMs).toBeGreaterThanOrEqual(1_000);
-    expect(view.sla.response.remainingMs - later.sla.response.remainingMs).toBeGreaterThanOrEqual(1_000);
-    expect(later.sla.response.dueAt).toBe(view.sla.response.dueAt);
+    // Remaining time is true at the time of the request, not at the workflow's last task. On an
+    // incident with a round-the-clock SLA and no timer due for minutes, once its workflow has
+    // settled, a later view shows the clock a second further on (one frozen at the last task
+    // never gets there) while the history shows no task in between, and remaining time down by
+    // exactly as much.
+    const clocked = await addService(database.db, 'svc-classify-clock', 3, 10);
+    await addSlaDefinition(database.db, clocked, 'P3', 4 * 3_600_000, 24 * 3_600_000);
+    const quietIncident = await open({ service: clocked, impact: 2, urgency: 2 });
+    const quiet = temporal.client.workflow.getHandle(`incident-${quietIncident.id}`);
+    await workflowSettled(quiet);
+    const eventsBefore = (await quiet.fetchHistory()).events?.length;
+    const first = await get(quietIncident.id);
+    const later = await eventually(() => get(quietIncident.id), (v) => v.sla.response.elapsedMs - first.sla.response.elapsedMs >= 1_000);
+    expect((await quiet.fetchHistory()).events?.length).toBe(eventsBefore);
+    const between = later.sla.response.elapsedMs - first.sla.response.elapsedMs;
+    expect(first.sla.response.remainingMs - later.sla.response.remainingMs).toBe(between);
+    expect(later.sla.response.dueAt).toBe(first.sla.response.dueAt);
   });
 
   it('escalates through the levels of its pinned policy and stops when acknowledged', async () => {
@@ -86,7 +98,10 @@ describe('incident workflow over HTTP', () => {
 
     await eventually(() => types(incident.id), (t) => t.filter((x) => x === 'escalated').length === 2, 10_000);
     await act(incident.id, 'acknowledge', 'resolver').expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A level-3 page could only come from the timer running when the acknowledgement arrived (due
+    // within one ack timeout): wait until that timer is over, cancelled or fired, and everything
+    // it led to is recorded.
+    await workflowSettled(temporal.client.workflow.getHandle(`incident-${incident.id}`), { timersDueBy: Date.now() + 1_500 });
 
     const escalations = (await eventsOf(database.db, incident.id)).filter((e) => e.type === 'escalated').map((e) => e.data);
     expect(escalations).toEqual([
@@ -125,7 +140,8 @@ describe('incident workflow over HTTP', () => {
     expect(paused.sla.resolution).toMatchObject({ paused: true, dueAt: null, pauses: [{ reason: 'Waiting on the card network (VN-2231)', by: 'ivan', until: null }] });
     await act(incident.id, 'pending', 'resolver', { reason: 'again' }).expect(409);
 
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The clock shows the pause growing while it lasts; resume once it has lasted 1.4 s.
+    await eventually(() => get(incident.id), (v) => v.sla.resolution.pausedMs >= 1_400);
     const resumed = (await act(incident.id, 'resume', 'resolver').expect(200)).body;
     expect(resumed.state).toBe('in_progress');
     const [pause] = resumed.sla.resolution.pauses;
@@ -166,7 +182,8 @@ describe('incident workflow over HTTP', () => {
     await addSlaDefinition(database.db, service, 'P3', 300_000, 1_800_000);
     const incident = await open({ service });
     await act(incident.id, 'pending', 'resolver', { reason: 'vendor' }).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Some paused time to carry over: resume once the clock shows half a second of it.
+    await eventually(() => get(incident.id), (v) => v.sla.resolution.pausedMs >= 500);
     await act(incident.id, 'resume', 'resolver').expect(200);
     const before = await get(incident.id);
     const after = (await act(incident.id, 'reclassify', 'serviceDesk', { impact: 2, urgency: 2, reason: 'more users affected' }).expect(200)).body;

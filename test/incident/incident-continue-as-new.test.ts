@@ -3,10 +3,12 @@ import {
   acknowledgeIncidentUpdate,
   assignIncidentUpdate,
   incidentStateQuery,
+  incidentWorkflowDefinition,
   pendIncidentUpdate,
   postStakeholderUpdateUpdate,
   resolveIncidentUpdate,
   resumeIncidentUpdate,
+  type WorkflowOf,
 } from '@steward/contracts';
 import { IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
 import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
@@ -52,7 +54,7 @@ describe('incident workflow: continue-as-new carries the state over', () => {
     const service = await addService(database.db, 'svc-long-lived', 1, 5000);
     await addEscalationPolicy(database.db, service, [{ targets: ['group:can-l1'], ackTimeoutMs: 600_000 }]);
     const prepared = await worker.get(IncidentOpeningService).prepare({ title: 'Long incident', description: 'd', service, impact: 1, urgency: 1, reportedBy: 'heidi', source: 'api' }, TEST_INCIDENT_PROCESS);
-    const handle = await env.client.workflow.start('incidentWorkflow', { workflowId: prepared.incident.workflowId, taskQueue, args: [prepared.input] });
+    const handle = await env.client.workflow.start<WorkflowOf<typeof incidentWorkflowDefinition>>(incidentWorkflowDefinition.name, { workflowId: prepared.incident.workflowId, taskQueue, args: [prepared.input] });
     const firstRun = handle.firstExecutionRunId;
     const by = { id: 'judy', name: 'Judy' };
 

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { acknowledgeIncidentUpdate, incidentStateQuery, pendIncidentUpdate, resumeIncidentUpdate, type IncidentWorkflowInput } from '@steward/contracts';
+import { acknowledgeIncidentUpdate, incidentStateQuery, pendIncidentUpdate, resumeIncidentUpdate, incidentWorkflowDefinition, type IncidentWorkflowInput, type WorkflowOf } from '@steward/contracts';
 import { STANDARD_BUSINESS_CALENDAR, addBusinessMs, businessMsBetween, HOUR_MS, BUSINESS_DAY_MS } from '@steward/domain';
 import { IncidentEntity, IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
 import { resolveTimeSkippingServer, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
@@ -38,7 +38,7 @@ describe('SLA clocks over business hours and days (time-skipping server)', () =>
     const prepared = await worker.get(IncidentOpeningService).prepare({ title: 'Slow reports', description: 'd', service, impact, urgency, reportedBy: 'heidi', source: 'api' }, TEST_INCIDENT_PROCESS);
     const openedAt = new Date(await env.currentTimeMs());
     const input: IncidentWorkflowInput = { ...prepared.input, openedAt: openedAt.toISOString() };
-    const handle = await env.client.workflow.start('incidentWorkflow', { workflowId: prepared.incident.workflowId, taskQueue, args: [input] });
+    const handle = await env.client.workflow.start<WorkflowOf<typeof incidentWorkflowDefinition>>(incidentWorkflowDefinition.name, { workflowId: prepared.incident.workflowId, taskQueue, args: [input] });
     return { id: prepared.incident.id, openedAt, handle };
   }
 

@@ -23,7 +23,7 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(31);
+    expect(files.length).toBeGreaterThanOrEqual(35);
   });
 
   it('replays every one of them without a determinism violation', async () => {

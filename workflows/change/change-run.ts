@@ -49,6 +49,8 @@ export function openChangeRun(input: ChangeWorkflowInput): ChangeRun {
   // Changes started before this rule counted a plan author's vote, and the handlers re-check votes
   // when they replay; only changes started with the rule apply it, so their histories stay valid.
   const planAuthorsMayNotApprove = patched('plan-authors-may-not-approve');
+  // Runs started before this verify a decision and record it in two activities; they keep doing so.
+  const oneActivityPerDecision = patched('one-activity-per-decision');
   const change = new ChangeCase({
     changeId: input.changeId,
     requesterId: input.requester.id,
@@ -73,7 +75,7 @@ export function openChangeRun(input: ChangeWorkflowInput): ChangeRun {
     input,
     change,
     wake: { planRevised: false, calendarChanged: false, rescheduled: false },
-    oneActivityPerDecision: false,
+    oneActivityPerDecision,
     moveTo,
     advance,
     recorded: () => recording,

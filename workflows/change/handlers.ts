@@ -101,12 +101,22 @@ export function registerHandlers(run: ChangeRun): void {
   });
 }
 
-/** Counts a decision once its signature proved the API issued it. */
+/**
+ * Counts a decision once its signature proved the API issued it. Runs with
+ * one-activity-per-decision verify and record in one activity and check nothing in between: the
+ * older runs' check there could refuse only a decision for another change, which the validator
+ * has refused already (see ChangeCase.lateDecisionRefusal).
+ */
 async function acceptDecision(run: ChangeRun, decision: SignedDecision): Promise<void> {
   const { change } = run;
   const changeId = run.input.changeId;
   change.beginDeciding(decision.approver.id);
   try {
+    if (run.oneActivityPerDecision) {
+      if ((await records.acceptDecision({ decision })) === 'not_signed') refuse({ code: 'forbidden', message: 'decision is not signed by Steward' });
+      change.countDecision(decision);
+      return;
+    }
     if (!(await records.verifyDecision({ decision }))) {
       await records.recordRefusal({ changeId, actor: decision.approver.id, reason: 'decision not signed by Steward' });
       refuse({ code: 'forbidden', message: 'decision is not signed by Steward' });

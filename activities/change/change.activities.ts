@@ -12,6 +12,7 @@ import {
   ChangeFreezeEntity,
   ChangeRequestEntity,
   SchedulingService,
+  type DecisionAcceptance,
   freezePeriodOf,
   type AssessmentResult,
 } from '@steward/persistence';
@@ -52,7 +53,16 @@ export class ChangeActivities {
     return this.assessment.assess(input.changeId);
   }
 
-  /** The workflow cannot hold keys: the worker checks that the API signed the decision. */
+  /**
+   * The workflow cannot hold keys: the worker checks that the API signed the decision and, if it
+   * did, records it, in one call. An unsigned decision is recorded as refused, never counted.
+   */
+  async acceptDecision(input: { decision: SignedDecision }): Promise<DecisionAcceptance> {
+    await this.binding.verify(input.decision?.changeId);
+    return this.decisions.accept(input.decision);
+  }
+
+  /** Runs started before one-activity-per-decision verify, then record (kept for them). */
   async verifyDecision(input: { decision: SignedDecision }): Promise<boolean> {
     await this.binding.verify(input.decision?.changeId);
     return this.decisions.verify(input.decision);

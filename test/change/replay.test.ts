@@ -23,7 +23,7 @@ describe('replay of recorded workflow histories', () => {
   });
 
   it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(30);
+    expect(files.length).toBeGreaterThanOrEqual(38);
   });
 
   it('replays every one of them without a determinism violation', async () => {

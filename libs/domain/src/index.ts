@@ -24,3 +24,4 @@ export * from './report';
 export * from './audit';
 export * from './change/execution-authorization';
 export * from './change/segregation-of-duties';
+export * from './change/change-case';

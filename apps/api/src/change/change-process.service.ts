@@ -10,9 +10,9 @@ import {
   revisePlanUpdate,
   type ChangeSnapshot,
 } from '@steward/contracts';
-import { StewardError, approvalSodRefusal, hasVotingRole, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, planAuthorsOf, settlementRefusal } from '@steward/domain';
+import { StewardError, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, settlementRefusal } from '@steward/domain';
 import { hasAnyRole, type Principal } from '@steward/identity';
-import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
@@ -87,41 +87,22 @@ export class ChangeProcessService {
     }
   }
 
+  /**
+   * Signs what only the API knows: who the caller is (verified at the edge, where the route also
+   * wants a voting role and refuses API keys) and which plan they decided on. Whether the vote
+   * may count (state, requester and plan author, eligibility, one vote per plan, the plan hash,
+   * the deadline) is the workflow's validator's to decide, in one place.
+   */
   private async signAndSend(caller: Principal, change: ChangeRequestEntity, dto: DecisionDto): Promise<ChangeSnapshot> {
-    const id = change.id;
-    // Segregation of duties: never a service account, the requester, or whoever wrote the plan
-    // revision being approved; admins are not exempt.
-    const sod = approvalSodRefusal({
-      approverId: caller.id,
-      approverIsServiceAccount: caller.serviceAccount !== undefined,
-      requesterId: change.requesterId,
-      planAuthors: await this.planAuthors(change),
-    });
-    if (sod) throw new StewardError('forbidden', sod.message);
-    if (!hasVotingRole({ id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups })) {
-      throw new StewardError('forbidden', 'requires the role cab_member or change_manager to vote');
-    }
-    if (dto.planHash !== change.planHash) {
-      throw new StewardError('conflict', `decision is for plan ${dto.planHash.slice(0, 12)} but the current plan is ${change.planHash.slice(0, 12)}`);
-    }
     const signed = this.signer.sign({
-      changeId: id,
-      planHash: change.planHash,
+      changeId: change.id,
+      planHash: dto.planHash,
       approver: { id: caller.id, name: caller.name, roles: caller.roles, groups: caller.groups },
       decision: dto.decision,
       comment: dto.comment,
       at: new Date().toISOString(),
     });
     return this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
-  }
-
-  /** Who revised the plan to the hash it has now (change_event `plan_revised`, written by the workflow's activity). */
-  private async planAuthors(change: ChangeRequestEntity): Promise<string[]> {
-    const revisions = await this.db.getRepository(ChangeEventEntity).find({ select: { actor: true, data: true }, where: { changeId: change.id, type: 'plan_revised' } });
-    return planAuthorsOf(
-      revisions.map((r) => ({ actor: r.actor, planHash: String((r.data as { planHash?: unknown } | null)?.planHash ?? '') })),
-      change.planHash,
-    );
   }
 
   async revisePlan(caller: Principal, id: string, dto: RevisePlanDto): Promise<ChangeSnapshot> {

@@ -18,11 +18,14 @@ import type {
 export { CHANGE_STATES, CHANGE_TYPES, STEP_KINDS, STEP_STATES, changeWorkflowId } from '@steward/domain';
 export type {
   Actor,
+  ChangeOutcome,
   ChangeProcessSettings,
+  ChangeSnapshot,
   ChangeState,
   ChangeTransition,
   ChangeType,
   CiUpdate,
+  CompleteStepRequest,
   ImplementationPlan,
   PlanStep,
   StepAction,
@@ -46,36 +49,12 @@ export interface ChangeWorkflowInput {
   settings: ChangeProcessSettings;
 }
 
-/** What the workflow answers to the state query: the live view of one change. */
-export interface ChangeSnapshot {
-  changeId: string;
-  state: ChangeState;
-  planHash: string;
-  transitions: ChangeTransition[];
-  risk?: RiskAssessment;
-  policy?: PolicySnapshot;
-  approvals: ApprovalRecord[];
-  rules: RuleProgress[];
-  schedule?: { start: string; end: string; reason: string };
-  steps: Array<{ id: string; state: StepState; detail?: string }>;
-  /** What the change waits for now, in words (a step completion, a window, approvals). */
-  waitingFor?: string;
-  endReason?: string;
-}
-
 export interface RevisePlanRequest {
   actor: Actor;
   plan: ImplementationPlan;
   backoutPlan: string;
   /** The hash the API computed; the activity recomputes it before storing the plan. */
   planHash: string;
-}
-
-export interface CompleteStepRequest {
-  actor: Actor;
-  stepId: string;
-  outcome: 'succeeded' | 'failed';
-  notes: string;
 }
 
 export interface RescheduleRequest {
@@ -92,10 +71,3 @@ export interface CancelChangeRequest {
   actor: Actor;
   reason: string;
 }
-
-export interface ChangeOutcome {
-  changeId: string;
-  state: ChangeState;
-  reason?: string;
-}
-

@@ -270,25 +270,26 @@ describe('voteRefusal', () => {
 
   it('refuses outside awaiting_approval before anything else', () => {
     for (const state of CHANGE_STATES.filter((s) => s !== 'awaiting_approval')) {
-      expect(voteRefusal({ ...base, state, approver: person('rita', []) })).toEqual({ code: 'conflict', message: `change is ${state}, not awaiting approval` });
+      expect(voteRefusal({ ...base, state, approver: person('rita', []) })).toEqual({ code: 'conflict', reason: 'not_awaiting_approval', message: `change is ${state}, not awaiting approval` });
     }
   });
 
   it('refuses the author of the plan revision, and a service account, when the caller names them', () => {
     const dave = person('dave', ['change_manager', 'cab_member'], ['cab', 'payments-team', 'orders-team']);
-    expect(voteRefusal({ ...base, approver: dave, planAuthors: ['dave'] })).toEqual({ code: 'forbidden', message: 'the author of a plan revision cannot approve it' });
+    expect(voteRefusal({ ...base, approver: dave, planAuthors: ['dave'] })).toEqual({ code: 'forbidden', reason: 'segregation_of_duties', message: 'the author of a plan revision cannot approve it' });
     expect(voteRefusal({ ...base, approver: dave, planAuthors: ['erin'] })?.message).not.toBe('the author of a plan revision cannot approve it');
-    expect(voteRefusal({ ...base, approver: dave, approverIsServiceAccount: true })).toEqual({ code: 'forbidden', message: 'approvers are people: service accounts cannot vote' });
+    expect(voteRefusal({ ...base, approver: dave, approverIsServiceAccount: true })).toEqual({ code: 'forbidden', reason: 'segregation_of_duties', message: 'approvers are people: service accounts cannot vote' });
   });
 
   it('refuses the requester, even a change manager in every group', () => {
     const requester = person('rita', ['change_manager', 'cab_member'], ['payments-team', 'orders-team', 'cab']);
-    expect(voteRefusal({ ...base, approver: requester })).toEqual({ code: 'forbidden', message: 'requester cannot approve own change' });
+    expect(voteRefusal({ ...base, approver: requester })).toEqual({ code: 'forbidden', reason: 'segregation_of_duties', message: 'requester cannot approve own change' });
   });
 
   it('refuses an approver without a voting role, even in the owner group', () => {
     expect(voteRefusal({ ...base, approver: person('sam', ['service_owner', 'admin'], ['payments-team']) })).toEqual({
       code: 'forbidden',
+      reason: 'no_voting_role',
       message: 'requires the role cab_member or change_manager to vote',
     });
   });
@@ -296,6 +297,7 @@ describe('voteRefusal', () => {
   it('refuses a voter the policy does not name, saying what is needed', () => {
     expect(voteRefusal({ ...base, approver: person('carl', ['cab_member'], ['cab']) })).toEqual({
       code: 'forbidden',
+      reason: 'not_eligible',
       message:
         'carl is not an eligible approver under policy Normal change, medium risk v1: needs one of: a member of orders-team; a member of payments-team; the role change_manager',
     });
@@ -316,7 +318,7 @@ describe('voteRefusal', () => {
   });
 
   it('refuses a second vote on the same plan, but not a vote after the first was voided', () => {
-    expect(voteRefusal({ ...base, approvals: [vote(owner, 'request_changes')] })).toEqual({ code: 'conflict', message: 'olga has already voted on this plan' });
+    expect(voteRefusal({ ...base, approvals: [vote(owner, 'request_changes')] })).toEqual({ code: 'conflict', reason: 'already_voted', message: 'olga has already voted on this plan' });
     expect(voteRefusal({ ...base, approvals: [vote(owner, 'approve', { voided: true })] })).toBeUndefined();
     expect(voteRefusal({ ...base, approvals: [vote(owner, 'approve', { planHash: OLD_PLAN })] })).toBeUndefined();
     expect(voteRefusal({ ...base, approvals: [vote(person('other', ['cab_member'], ['payments-team']))] })).toBeUndefined();
@@ -325,6 +327,7 @@ describe('voteRefusal', () => {
   it('refuses a decision bound to another plan', () => {
     expect(voteRefusal({ ...base, planHash: OLD_PLAN })).toEqual({
       code: 'conflict',
+      reason: 'stale_plan',
       message: 'decision is for plan ffffeeeedddd but the current plan is a1b2c3d4e5f6',
     });
   });
@@ -332,15 +335,17 @@ describe('voteRefusal', () => {
   it('refuses a decision after the deadline, and accepts one exactly at it', () => {
     expect(voteRefusal({ ...base, at: new Date('2026-12-01T12:00:00.001Z') })).toEqual({
       code: 'conflict',
+      reason: 'deadline_passed',
       message: 'the decision deadline passed at 2026-12-01T12:00:00.000Z',
     });
     expect(voteRefusal({ ...base, at: new Date('2026-12-01T12:00:00Z') })).toBeUndefined();
-    expect(voteRefusal({ ...base, at: new Date('nonsense') })).toEqual({ code: 'invalid', message: 'the decision time or deadline is not a valid date' });
+    expect(voteRefusal({ ...base, at: new Date('nonsense') })).toEqual({ code: 'invalid', reason: 'invalid_time', message: 'the decision time or deadline is not a valid date' });
   });
 
   it('refuses a decision that names no approver', () => {
     expect(voteRefusal({ ...base, requesterId: '', approver: person('', ['change_manager'], ['payments-team']) })).toEqual({
       code: 'invalid',
+      reason: 'no_approver',
       message: 'the decision names no approver',
     });
   });

@@ -274,9 +274,22 @@ function needsSummary(snapshot: PolicySnapshot): string {
   return `needs one of: ${listed}${more}`;
 }
 
-/** Why a vote is refused, in the words and code (403/409/400) the API answers with. */
+/** Which rule refused a vote: for callers that must tell refusals apart (never by their words). */
+export type VoteRefusalReason =
+  | 'not_awaiting_approval'
+  | 'no_approver'
+  | 'segregation_of_duties'
+  | 'no_voting_role'
+  | 'not_eligible'
+  | 'already_voted'
+  | 'stale_plan'
+  | 'invalid_time'
+  | 'deadline_passed';
+
+/** Why a vote is refused: the rule, and the words and code (403/409/400) the API answers with. */
 export interface VoteRefusal {
   code: 'forbidden' | 'conflict' | 'invalid';
+  reason: VoteRefusalReason;
   message: string;
 }
 
@@ -315,27 +328,28 @@ const isValidDate = (d: Date): boolean => d instanceof Date && !Number.isNaN(d.g
  */
 export function voteRefusal(context: VoteContext): VoteRefusal | undefined {
   const { snapshot, approver, requesterId, approvals, planHash, currentPlanHash, at, deadline, state } = context;
-  if (state !== 'awaiting_approval') return { code: 'conflict', message: `change is ${state}, not awaiting approval` };
+  if (state !== 'awaiting_approval') return { code: 'conflict', reason: 'not_awaiting_approval', message: `change is ${state}, not awaiting approval` };
   // An empty id would match an empty requester id or nobody's records: refuse it outright.
-  if (typeof approver.id !== 'string' || approver.id.trim() === '') return { code: 'invalid', message: 'the decision names no approver' };
+  if (typeof approver.id !== 'string' || approver.id.trim() === '') return { code: 'invalid', reason: 'no_approver', message: 'the decision names no approver' };
   const sod = approvalSodRefusal({ approverId: approver.id, approverIsServiceAccount: context.approverIsServiceAccount, requesterId, planAuthors: context.planAuthors });
-  if (sod) return { code: sod.code, message: sod.message };
-  if (!hasVotingRole(approver)) return { code: 'forbidden', message: `requires the role ${VOTING_ROLES.join(' or ')} to vote` };
+  if (sod) return { code: sod.code, reason: 'segregation_of_duties', message: sod.message };
+  if (!hasVotingRole(approver)) return { code: 'forbidden', reason: 'no_voting_role', message: `requires the role ${VOTING_ROLES.join(' or ')} to vote` };
   if (!snapshot.rules.some((rule) => satisfiesRule(rule, approver))) {
     return {
       code: 'forbidden',
+      reason: 'not_eligible',
       message: `${approver.id} is not an eligible approver under policy ${snapshot.name} v${snapshot.version}: ${needsSummary(snapshot)}`,
     };
   }
   if (approvals.some((a) => !a.voided && a.approver === approver.id && a.planHash === currentPlanHash)) {
-    return { code: 'conflict', message: `${approver.id} has already voted on this plan` };
+    return { code: 'conflict', reason: 'already_voted', message: `${approver.id} has already voted on this plan` };
   }
   if (planHash !== currentPlanHash) {
-    return { code: 'conflict', message: `decision is for plan ${shortHash(planHash)} but the current plan is ${shortHash(currentPlanHash)}` };
+    return { code: 'conflict', reason: 'stale_plan', message: `decision is for plan ${shortHash(planHash)} but the current plan is ${shortHash(currentPlanHash)}` };
   }
   if (at !== undefined && deadline !== undefined) {
-    if (!isValidDate(at) || !isValidDate(deadline)) return { code: 'invalid', message: 'the decision time or deadline is not a valid date' };
-    if (at.getTime() > deadline.getTime()) return { code: 'conflict', message: `the decision deadline passed at ${deadline.toISOString()}` };
+    if (!isValidDate(at) || !isValidDate(deadline)) return { code: 'invalid', reason: 'invalid_time', message: 'the decision time or deadline is not a valid date' };
+    if (at.getTime() > deadline.getTime()) return { code: 'conflict', reason: 'deadline_passed', message: `the decision deadline passed at ${deadline.toISOString()}` };
   }
   return undefined;
 }

@@ -71,3 +71,19 @@ export interface RuleProgress {
   approvedBy: string[];
   satisfied: boolean;
 }
+
+/** The payload the API signs. The workflow counts it; the gate activity verifies the signature. */
+export interface DecisionPayload {
+  changeId: string;
+  planHash: string;
+  approver: ApproverIdentity;
+  decision: Decision;
+  comment: string;
+  /** ISO 8601, set by the API. */
+  at: string;
+}
+
+export interface SignedDecision extends DecisionPayload {
+  /** Ed25519 signature (64 bytes, base64url: 86 characters) of the canonical payload by the API's decision key. */
+  signature: string;
+}

@@ -5,6 +5,8 @@
  */
 import type { CiStatus } from '../cmdb/cmdb-vocabulary';
 import type { SodImplementerMode } from './segregation-of-duties';
+import type { ApprovalRecord, PolicySnapshot, RiskAssessment, RuleProgress } from './approval-vocabulary';
+import type { Actor } from '../actor';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
@@ -118,4 +120,35 @@ export interface ChangeProcessSettings {
 /** Deterministic workflow id: one workflow per change, so a repeated start is a no-op. */
 export function changeWorkflowId(changeId: string): string {
   return `change-${changeId}`;
+}
+
+/** What the workflow answers to the state query: the live view of one change. */
+export interface ChangeSnapshot {
+  changeId: string;
+  state: ChangeState;
+  planHash: string;
+  transitions: ChangeTransition[];
+  risk?: RiskAssessment;
+  policy?: PolicySnapshot;
+  approvals: ApprovalRecord[];
+  rules: RuleProgress[];
+  schedule?: { start: string; end: string; reason: string };
+  steps: Array<{ id: string; state: StepState; detail?: string }>;
+  /** What the change waits for now, in words (a step completion, a window, approvals). */
+  waitingFor?: string;
+  endReason?: string;
+}
+
+export interface CompleteStepRequest {
+  actor: Actor;
+  stepId: string;
+  outcome: 'succeeded' | 'failed';
+  notes: string;
+}
+
+/** How a change workflow ends. */
+export interface ChangeOutcome {
+  changeId: string;
+  state: ChangeState;
+  reason?: string;
 }

@@ -8,6 +8,9 @@ import { insertRows } from '../insert-rows';
 import { ChangeApprovalEntity } from './change-approval.entities';
 import { ChangeEventEntity } from './change-event.entity';
 
+/** What became of a decision handed to the worker: counted, or refused for want of the API's signature. */
+export type DecisionAcceptance = 'recorded' | 'not_signed';
+
 /** Records CAB decisions, their refusals and their voiding, each audited. */
 @Injectable()
 export class ChangeDecisionService {
@@ -19,6 +22,16 @@ export class ChangeDecisionService {
 
   verify(decision: SignedDecision): boolean {
     return this.signer.verify(decision);
+  }
+
+  /** Records a decision only if the API signed it; an unsigned one is recorded as a refusal instead. */
+  async accept(decision: SignedDecision): Promise<DecisionAcceptance> {
+    if (!this.verify(decision)) {
+      await this.refuse(decision.changeId, decision.approver?.id ?? 'unknown', 'decision not signed by Steward');
+      return 'not_signed';
+    }
+    await this.record(decision);
+    return 'recorded';
   }
 
   /** Idempotent on the signature: a retried activity records the decision once. */

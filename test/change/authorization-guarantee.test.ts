@@ -1,3 +1,4 @@
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import {
@@ -21,7 +22,6 @@ import {
   ChangeStepEntity,
   ConfigurationItemEntity,
   NotificationEntity,
-  computePlanHash,
   insertRows,
 } from '@steward/persistence';
 import { AuthorizationTokens, StewardKeys } from '@steward/security';

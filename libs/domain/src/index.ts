@@ -14,3 +14,6 @@ export * from './report';
 export * from './audit';
 export * from './change/execution-authorization';
 export * from './change/segregation-of-duties';
+export * from './change/approval-record';
+export * from './change/assessment';
+export * from './change/standard-template';

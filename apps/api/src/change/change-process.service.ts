@@ -1,3 +1,4 @@
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -11,7 +12,7 @@ import {
 } from '@steward/contracts';
 import { StewardError, approvalSodRefusal, hasVotingRole, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, planAuthorsOf, settlementRefusal } from '@steward/domain';
 import { hasAnyRole, type Principal } from '@steward/identity';
-import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';

@@ -5,6 +5,7 @@ import {
   ChangePersistenceModule,
   CmdbPersistenceModule,
   IncidentPersistenceModule,
+  KnowledgePersistenceModule,
   NotificationPersistenceModule,
   ProblemPersistenceModule,
 } from '@steward/persistence';
@@ -32,6 +33,7 @@ export class ActivitiesModule {
         ChangePersistenceModule,
         CmdbPersistenceModule,
         IncidentPersistenceModule,
+        KnowledgePersistenceModule,
         NotificationPersistenceModule,
         ProblemPersistenceModule,
       ],

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { ProblemProcessOptions } from '@steward/config';
 import {
   attachIncidentSignal,
@@ -11,10 +12,11 @@ import {
 } from '@steward/contracts';
 import { StewardError, incidentSignature, isFinalChangeState } from '@steward/domain';
 import type { ChangeState } from '@steward/contracts';
-import { KnowledgeBaseService, Notifier, ProblemRecordsService } from '@steward/persistence';
+import { AuditLog, KnowledgeBaseService, Notifier, ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemRecordsService, insertRows, toActionRecord, updateRows } from '@steward/persistence';
 import { TemporalSettings } from '@steward/temporal';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { problemWorkflow } from '@steward/workflows';
+import { DataSource } from 'typeorm';
 
 /** Who hears about overdue review actions besides their owner. */
 export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
@@ -22,11 +24,14 @@ export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
 /**
  * Activities of problem management: the three the incident workflow calls to open problems and
  * hand over incidents and review actions, and those the problem workflow records through.
- * Thin over ProblemRecordsService; idempotent under retries.
+ * The problem workflow's records are written here; the problem rows the API shares go through
+ * ProblemRecordsService. Idempotent under retries.
  */
 @Injectable()
 export class ProblemActivities {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditLog,
     private readonly records: ProblemRecordsService,
     private readonly knowledge: KnowledgeBaseService,
     private readonly notifier: Notifier,
@@ -130,16 +135,52 @@ export class ProblemActivities {
     await this.records.linkIncident(input.problemId, input.incidentId, input.recurrence);
   }
 
+  /**
+   * One fact of the workflow, with the state it left the problem in. A retried write finds its
+   * event key taken and changes nothing. Closing frees the trigger for a future problem.
+   */
   async recordProblemFact(input: { problemId: string; eventKey: string; type: string; actor: string; data: Record<string, unknown>; snapshot: ProblemSnapshot }): Promise<void> {
-    await this.records.record(input.problemId, input.eventKey, { type: input.type, actor: input.actor, data: input.data }, input.snapshot);
+    const { problemId, snapshot } = input;
+    await this.db.transaction(async (tx) => {
+      const fact = Object.assign(new ProblemEventEntity(), { problemId, eventKey: input.eventKey.slice(0, 100), at: new Date(), type: input.type, actor: input.actor, data: input.data });
+      if ((await insertRows(tx, ProblemEventEntity, [fact], { ignoreConflicts: true })) === 0) return;
+      const date = (value: string | null) => (value ? new Date(value) : null);
+      await updateRows(tx, ProblemEntity, { id: problemId }, {
+        state: snapshot.state,
+        owner: snapshot.owner,
+        rcaMethod: snapshot.rcaMethod,
+        findings: snapshot.findings,
+        rootCause: snapshot.rootCause,
+        workaround: snapshot.workaround,
+        knownErrorArticleId: snapshot.knownErrorArticleId,
+        fixChangeId: snapshot.fixChangeId,
+        reopenReason: snapshot.reopenReason,
+        resolvedAt: date(snapshot.resolvedAt),
+        observationUntil: date(snapshot.observationUntil),
+        closedAt: date(snapshot.closedAt),
+        ...(snapshot.state === 'closed' ? { openTrigger: null } : {}),
+      });
+      await this.audit.append(tx, { entity: 'problem', entityId: problemId, action: `problem.${input.type}`, actor: input.actor, data: input.data });
+    });
   }
 
+  /** Stores a review's actions once (by position), returning them with their ids. */
   async saveProblemActions(input: { problemId: string; incidentId: string; actions: Array<{ title: string; owner: string; dueDate: string }> }): Promise<ProblemActionRecord[]> {
-    return this.records.saveActions(input.problemId, input.incidentId, input.actions);
+    const { problemId, incidentId } = input;
+    await insertRows(
+      this.db.manager,
+      ProblemActionEntity,
+      input.actions.map((a, position) =>
+        Object.assign(new ProblemActionEntity(), { problemId, incidentId, position, title: a.title, owner: a.owner, dueAt: new Date(a.dueDate), state: 'open', doneAt: null, doneBy: null, escalatedAt: null }),
+      ),
+      { ignoreConflicts: true },
+    );
+    const rows = await this.db.getRepository(ProblemActionEntity).find({ where: { problemId, incidentId }, order: { position: 'ASC' } });
+    return rows.map(toActionRecord);
   }
 
   async completeProblemAction(input: { problemId: string; actionId: string; actor: string; at: string }): Promise<void> {
-    await this.records.completeAction(input.problemId, input.actionId, input.actor, new Date(input.at));
+    await this.db.query(`UPDATE problem_action SET state = 'done', done_at = $3, done_by = $4 WHERE problem_id = $1 AND id = $2 AND state = 'open'`, [input.problemId, input.actionId, new Date(input.at), input.actor]);
   }
 
   /** Principle 9: the workaround becomes a self-service article. */
@@ -150,7 +191,8 @@ export class ProblemActivities {
 
   /** Where the fix change stands; `final` once its workflow has ended. */
   async fixChangeState(input: { changeId: string }): Promise<{ state: string | null; final: boolean }> {
-    const state = await this.records.changeState(input.changeId);
+    const [row] = (await this.db.query(`SELECT state FROM change_request WHERE id = $1`, [input.changeId])) as Array<{ state: string }>;
+    const state = row?.state ?? null;
     return { state, final: state !== null && isFinalChangeState(state as ChangeState) };
   }
 
@@ -163,7 +205,7 @@ export class ProblemActivities {
       problemId,
       dedupeKey: `problem-action-overdue:${problemId}:${action.id}`,
     });
-    await this.records.markEscalated(problemId, action.id, new Date(input.at));
+    await this.db.query(`UPDATE problem_action SET escalated_at = $3 WHERE problem_id = $1 AND id = $2 AND escalated_at IS NULL`, [problemId, action.id, new Date(input.at)]);
   }
 
   // Helpers

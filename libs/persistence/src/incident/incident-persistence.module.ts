@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditPersistenceModule } from '../audit/audit-persistence.module';
 import { IncidentNoteKeyEntity } from './incident-note-key.entity';
 import { IncidentOpeningService } from './incident-opening.service';
 import { IncidentRecordsService } from './incident-records.service';
@@ -10,7 +9,7 @@ import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, IncidentEvent
 export const INCIDENT_ENTITIES = [IncidentEntity, IncidentEventEntity, EscalationPolicyEntity, SlaDefinitionEntity, ImpactRuleEntity, IncidentNoteKeyEntity];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(INCIDENT_ENTITIES), AuditPersistenceModule],
+  imports: [TypeOrmModule.forFeature(INCIDENT_ENTITIES)],
   providers: [IncidentOpeningService, IncidentRecordsService],
   exports: [TypeOrmModule, IncidentOpeningService, IncidentRecordsService],
 })

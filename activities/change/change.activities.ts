@@ -152,7 +152,7 @@ export class ChangeActivities {
 
     let policy: PolicySnapshot | undefined;
     if (!standardAuthorized) {
-      const definition = selectPolicy(await this.approvalPolicies(), type, risk.level);
+      const definition = selectPolicy(await activeApprovalPolicies(this.db), type, risk.level);
       if (!definition) throw new StewardError('conflict', `no approval policy applies to a ${type} change of ${risk.level} risk`);
       policy = resolvePolicy(definition, cis.map((ci) => ({ key: ci.key, ownerGroup: ci.ownerGroup })));
     }
@@ -227,7 +227,7 @@ export class ChangeActivities {
   async notifyApprovers(input: { changeId: string; kind: 'approval_reminder' | 'approval_escalation'; missing: string[]; policy: PolicySnapshot }): Promise<void> {
     await this.binding.verify(input.changeId);
     const { changeId, kind, missing, policy } = input;
-    const change = await this.change(changeId);
+    const change = await changeOf(this.db, changeId);
     const groups =
       kind === 'approval_escalation'
         ? ['change-managers']
@@ -238,7 +238,7 @@ export class ChangeActivities {
         : `Reminder: ${changeId} "${change.title}" awaits your decision: ${missing.join('; ')}`;
     // Through the notifier, so approvers hear about it on the webhook as well as in the app.
     await this.notifier.notify({ recipients: groups.map((group) => `group:${group}`), kind, message, changeId, dedupeKey: `${changeId}:${kind}:${change.planHash}` });
-    await this.event(changeId, `${kind}:${change.planHash}`, kind, 'steward', { groups, missing });
+    await recordEvent(this.db, changeId, `${kind}:${change.planHash}`, kind, 'steward', { groups, missing });
   }
 
   /** The next interval the change may run in (zone math happens here, never in the workflow). */
@@ -264,7 +264,7 @@ export class ChangeActivities {
     });
     await updateRows(this.db.manager, ChangeRequestEntity, { id: input.changeId }, { scheduleStart: interval?.start ?? null, scheduleEnd: interval?.end ?? null });
     if (interval) {
-      await this.event(input.changeId, `scheduled:${interval.start.getTime()}:${interval.end.getTime()}`, 'scheduled', 'steward', {
+      await recordEvent(this.db, input.changeId, `scheduled:${interval.start.getTime()}:${interval.end.getTime()}`, 'scheduled', 'steward', {
         start: interval.start.toISOString(),
         end: interval.end.toISOString(),
         reason: interval.reason,
@@ -287,7 +287,7 @@ export class ChangeActivities {
 
   async recordNote(input: { changeId: string; type: string; data: Record<string, unknown> }): Promise<void> {
     await this.binding.verify(input.changeId);
-    await this.event(input.changeId, `${input.type}:${Date.now()}`, input.type, 'steward', input.data);
+    await recordEvent(this.db, input.changeId, `${input.type}:${Date.now()}`, input.type, 'steward', input.data);
   }
 
   /**
@@ -326,7 +326,7 @@ export class ChangeActivities {
       return true;
     });
     if (typeof moved === 'string') throw new StewardError('conflict', moved);
-    if (moved) await this.event(changeId, `step:${stepId}:${state}:${now.getTime()}`, 'step_state', actor, { stepId, state, ...(detail ? { detail } : {}) }, now);
+    if (moved) await recordEvent(this.db, changeId, `step:${stepId}:${state}:${now.getTime()}`, 'step_state', actor, { stepId, state, ...(detail ? { detail } : {}) }, now);
   }
 
   /** The authorization gate: verifies everything again and issues the implementation token. */
@@ -404,32 +404,35 @@ export class ChangeActivities {
       log.warn('no incident opened for a failed change', { changeId, error: error.message });
       return;
     }
-    await this.linkFailureIncident(changeId, incident.id);
+    await linkFailureIncident(this.db, this.audit, changeId, incident.id);
   }
+}
 
-  /** The incident opened for a failed change, linked once (a retry finds it already linked). */
-  private async linkFailureIncident(changeId: string, incidentId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const { affected } = await tx.update(ChangeFailureEntity, { changeId, incidentId: IsNull() }, { incidentId });
-      if (!affected) return;
-      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failure_incident_opened', actor: 'steward', data: { incidentId } });
-    });
-    await this.event(changeId, 'failure_incident', 'incident_opened', 'steward', { incidentId });
-  }
+// Helpers of the use cases above. Module functions, not methods: every method of an activity
+// class is registered as an activity, and these must not be callable by any workflow.
 
-  private async change(id: string): Promise<ChangeRequestEntity> {
-    const change = await this.db.getRepository(ChangeRequestEntity).findOne({ where: { id } });
-    if (!change) throw noRecord(id);
-    return change;
-  }
+async function changeOf(db: DataSource, id: string): Promise<ChangeRequestEntity> {
+  const change = await db.getRepository(ChangeRequestEntity).findOne({ where: { id } });
+  if (!change) throw noRecord(id);
+  return change;
+}
 
-  /** A fact on the change's timeline, once by its key. */
-  private async event(changeId: string, eventKey: string, type: string, actor: string, data: Record<string, unknown>, at = new Date()): Promise<void> {
-    await insertRows(this.db.manager, ChangeEventEntity, [Object.assign(new ChangeEventEntity(), { changeId, eventKey: eventKey.slice(0, 100), at, type, actor, data })], { ignoreConflicts: true });
-  }
+/** A fact on the change's timeline, once by its key. */
+async function recordEvent(db: DataSource, changeId: string, eventKey: string, type: string, actor: string, data: Record<string, unknown>, at = new Date()): Promise<void> {
+  await insertRows(db.manager, ChangeEventEntity, [Object.assign(new ChangeEventEntity(), { changeId, eventKey: eventKey.slice(0, 100), at, type, actor, data })], { ignoreConflicts: true });
+}
 
-  private async approvalPolicies(): Promise<ApprovalPolicyDefinition[]> {
-    const rows = await this.db.getRepository(ApprovalPolicyEntity).find({ where: { active: true } });
-    return rows.map((row) => ({ ...(row.definition as Omit<ApprovalPolicyDefinition, 'id' | 'version' | 'name'>), id: row.policyId, version: row.version, name: row.name }));
-  }
+async function activeApprovalPolicies(db: DataSource): Promise<ApprovalPolicyDefinition[]> {
+  const rows = await db.getRepository(ApprovalPolicyEntity).find({ where: { active: true } });
+  return rows.map((row) => ({ ...(row.definition as Omit<ApprovalPolicyDefinition, 'id' | 'version' | 'name'>), id: row.policyId, version: row.version, name: row.name }));
+}
+
+/** The incident opened for a failed change, linked once (a retry finds it already linked). */
+async function linkFailureIncident(db: DataSource, audit: AuditLog, changeId: string, incidentId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { affected } = await tx.update(ChangeFailureEntity, { changeId, incidentId: IsNull() }, { incidentId });
+    if (!affected) return;
+    await audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.failure_incident_opened', actor: 'steward', data: { incidentId } });
+  });
+  await recordEvent(db, changeId, 'failure_incident', 'incident_opened', 'steward', { incidentId });
 }

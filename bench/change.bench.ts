@@ -1,9 +1,9 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { changeWorkflowId, type ChangeProcessSettings, type ChangeState, type ChangeWorkflowInput, type PlanStep } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { Principal } from '@steward/identity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';

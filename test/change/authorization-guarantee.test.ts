@@ -1,4 +1,3 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import {
@@ -12,6 +11,7 @@ import {
   type PlanStep,
 } from '@steward/contracts';
 import { StewardError, formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import {
   AuditEventEntity,
   ChangeApprovalEntity,

@@ -1,8 +1,8 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import { changeStateQuery, changeWorkflowId, completeStepUpdate, decideUpdate, type ChangeSnapshot, type ChangeWorkflowInput, type PlanStep } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import {
   AuditEventEntity,
   ChangeEventEntity,

@@ -1,6 +1,6 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { changeWorkflowId, type ChangeWorkflowInput, type ImplementationPlan } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { ChangeRequestEntity, seedDemoData } from '@steward/persistence';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { changeWorkflow } from '@steward/workflows';

@@ -1,4 +1,3 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -11,6 +10,7 @@ import {
   type ChangeSnapshot,
 } from '@steward/contracts';
 import { StewardError, approvalSodRefusal, hasVotingRole, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, planAuthorsOf, settlementRefusal } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { hasAnyRole, type Principal } from '@steward/identity';
 import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';

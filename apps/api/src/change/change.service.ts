@@ -1,4 +1,3 @@
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -7,6 +6,7 @@ import {
   type StepState,
 } from '@steward/contracts';
 import { StewardError, approvalRecord, evaluateApprovals, formatChangeId, identifiedApproval } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { Principal } from '@steward/identity';
 import {
   AuditLog,

@@ -12,6 +12,7 @@ import {
   type ExecutionPhase,
   type LedgerEntry,
 } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { AuthorizationTokens, DecisionVerifier, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
@@ -19,7 +20,6 @@ import { insertRows } from '../insert-rows';
 import { ChangeApprovalEntity, ChangeAuthorizationEntity, ChangeTemplateEntity } from './change-approval.entities';
 import { ChangeExecutionEntity } from './change-execution.entity';
 import { ChangeRequestEntity } from './change-request.entity';
-import { computePlanHash } from '@steward/domain/change/plan-hash';
 
 const refused = (message: string) => new StewardError('forbidden', message);
 

@@ -28,6 +28,7 @@ const shared = {
   moduleNameMapper: {
     '^@steward/(config|contracts|domain|identity|observability|persistence|security|temporal)$': '<rootDir>/libs/$1/src',
     '^@steward/domain/calendar$': '<rootDir>/libs/domain/src/calendar',
+    '^@steward/domain/change/plan-hash$': '<rootDir>/libs/domain/src/change/plan-hash',
     '^@steward/activities$': '<rootDir>/activities',
     '^@steward/workflows$': '<rootDir>/workflows',
   },

@@ -1,4 +1,14 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
+import {
+  AuditPersistenceModule,
+  CalendarPersistenceModule,
+  ChangePersistenceModule,
+  CmdbPersistenceModule,
+  IncidentPersistenceModule,
+  KnowledgePersistenceModule,
+  NotificationPersistenceModule,
+  ProblemPersistenceModule,
+} from '@steward/persistence';
 import { ChangeExecutionActivities } from './change/change-execution.activities';
 import { ChangeActivities } from './change/change.activities';
 import { ChangeRunBinding } from './change/change-run-binding';
@@ -13,7 +23,23 @@ export const ACTIVITY_CLASSES: Type<object>[] = [ChangeActivities, ChangeExecuti
 @Module({})
 export class ActivitiesModule {
   static forRoot(executors: ExecutorsModuleOptions): DynamicModule {
-    return { module: ActivitiesModule, imports: [ExecutorsModule.forRoot(executors)], providers: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding], exports: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding] };
+    return {
+      module: ActivitiesModule,
+      // The records each context's activities use; the DataSource comes from the process's DatabaseModule.
+      imports: [
+        ExecutorsModule.forRoot(executors),
+        AuditPersistenceModule,
+        CalendarPersistenceModule,
+        ChangePersistenceModule,
+        CmdbPersistenceModule,
+        IncidentPersistenceModule,
+        KnowledgePersistenceModule,
+        NotificationPersistenceModule,
+        ProblemPersistenceModule,
+      ],
+      providers: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding],
+      exports: [...ACTIVITY_CLASSES, IncidentLauncher, ChangeRunBinding],
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { ProblemProcessOptions } from '@steward/config';
 import {
   attachIncidentSignal,
@@ -14,9 +15,10 @@ import {
 } from '@steward/contracts';
 import { StewardError, incidentSignature, isFinalChangeState } from '@steward/domain';
 import type { ChangeState } from '@steward/contracts';
-import { KnowledgeBaseService, Notifier, ProblemRecordsService } from '@steward/persistence';
+import { AuditLog, KnowledgeBaseService, Notifier, ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemRecordsService, insertRows, toActionRecord, updateRows } from '@steward/persistence';
 import { WorkflowLauncher } from '@steward/temporal';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { DataSource } from 'typeorm';
 
 /** Who hears about overdue review actions besides their owner. */
 export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
@@ -24,11 +26,14 @@ export const PROBLEM_MANAGERS_GROUP = 'group:problem-managers';
 /**
  * Activities of problem management: the three the incident workflow calls to open problems and
  * hand over incidents and review actions, and those the problem workflow records through.
- * Thin over ProblemRecordsService; idempotent under retries.
+ * The problem workflow's records are written here; the problem rows the API shares go through
+ * ProblemRecordsService. Idempotent under retries.
  */
 @Injectable()
 export class ProblemActivities {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditLog,
     private readonly records: ProblemRecordsService,
     private readonly knowledge: KnowledgeBaseService,
     private readonly notifier: Notifier,
@@ -41,11 +46,11 @@ export class ProblemActivities {
 
   /** A resolved P1/P2 opens a problem (principle 2), once: the trigger `incident:<id>` is unique while open. */
   async openProblemForMajorIncident(input: { incidentId: string }): Promise<{ problemId: string }> {
-    const incident = await this.incidentOf(input.incidentId);
+    const incident = await this.#incidentOf(input.incidentId);
     if (incident.problemId) {
       const existing = await this.records.find(incident.problemId);
       if (existing) {
-        if (existing.state !== 'closed') await this.signalWithStart(existing.id, existing.title, [{ incidentId: incident.id, recurrence: false }]);
+        if (existing.state !== 'closed') await this.#signalWithStart(existing.id, existing.title, [{ incidentId: incident.id, recurrence: false }]);
         return { problemId: existing.id };
       }
     }
@@ -60,7 +65,7 @@ export class ProblemActivities {
     });
     await this.records.linkIncident(problemId, incident.id, false);
     const problem = await this.records.get(problemId);
-    await this.signalWithStart(problemId, problem.title, [{ incidentId: incident.id, recurrence: false }]);
+    await this.#signalWithStart(problemId, problem.title, [{ incidentId: incident.id, recurrence: false }]);
     return { problemId };
   }
 
@@ -69,13 +74,13 @@ export class ProblemActivities {
    * a problem under observation), or, as the N-th of its signature within the window, opens one.
    */
   async recordIncidentOccurrence(input: { incidentId: string }): Promise<{ problemId: string | null }> {
-    const incident = await this.incidentOf(input.incidentId);
+    const incident = await this.#incidentOf(input.incidentId);
     const signature = incidentSignature(incident.serviceKey, incident.category);
     if (!signature || !incident.category) return { problemId: null };
 
     const open = await this.records.openBySignature(signature);
     if (open) {
-      await this.signalWithStart(open.id, open.title, [{ incidentId: incident.id, recurrence: true }]);
+      await this.#signalWithStart(open.id, open.title, [{ incidentId: incident.id, recurrence: true }]);
       return { problemId: open.id };
     }
 
@@ -94,7 +99,7 @@ export class ProblemActivities {
       signature,
     });
     const problem = await this.records.get(problemId);
-    await this.signalWithStart(
+    await this.#signalWithStart(
       problemId,
       problem.title,
       incidents.map((incidentId) => ({ incidentId, recurrence: true })),
@@ -107,7 +112,7 @@ export class ProblemActivities {
     const bad = input.actions.filter((a) => !a.title?.trim() || !a.owner?.trim() || Number.isNaN(Date.parse(a.dueDate)));
     if (bad.length > 0) throw new StewardError('invalid', `review actions need a title, an owner and a due date: ${JSON.stringify(bad)}`);
     if (input.actions.length === 0) return;
-    const incident = await this.incidentOf(input.incidentId);
+    const incident = await this.#incidentOf(input.incidentId);
     let problemId = incident.problemId;
     // The review may come before the resolution that opens the problem: open it now.
     if (!problemId && incident.major) problemId = (await this.openProblemForMajorIncident({ incidentId: incident.id })).problemId;
@@ -132,16 +137,52 @@ export class ProblemActivities {
     await this.records.linkIncident(input.problemId, input.incidentId, input.recurrence);
   }
 
+  /**
+   * One fact of the workflow, with the state it left the problem in. A retried write finds its
+   * event key taken and changes nothing. Closing frees the trigger for a future problem.
+   */
   async recordProblemFact(input: { problemId: string; eventKey: string; type: string; actor: string; data: Record<string, unknown>; snapshot: ProblemSnapshot }): Promise<void> {
-    await this.records.record(input.problemId, input.eventKey, { type: input.type, actor: input.actor, data: input.data }, input.snapshot);
+    const { problemId, snapshot } = input;
+    await this.db.transaction(async (tx) => {
+      const fact = Object.assign(new ProblemEventEntity(), { problemId, eventKey: input.eventKey.slice(0, 100), at: new Date(), type: input.type, actor: input.actor, data: input.data });
+      if ((await insertRows(tx, ProblemEventEntity, [fact], { ignoreConflicts: true })) === 0) return;
+      const date = (value: string | null) => (value ? new Date(value) : null);
+      await updateRows(tx, ProblemEntity, { id: problemId }, {
+        state: snapshot.state,
+        owner: snapshot.owner,
+        rcaMethod: snapshot.rcaMethod,
+        findings: snapshot.findings,
+        rootCause: snapshot.rootCause,
+        workaround: snapshot.workaround,
+        knownErrorArticleId: snapshot.knownErrorArticleId,
+        fixChangeId: snapshot.fixChangeId,
+        reopenReason: snapshot.reopenReason,
+        resolvedAt: date(snapshot.resolvedAt),
+        observationUntil: date(snapshot.observationUntil),
+        closedAt: date(snapshot.closedAt),
+        ...(snapshot.state === 'closed' ? { openTrigger: null } : {}),
+      });
+      await this.audit.append(tx, { entity: 'problem', entityId: problemId, action: `problem.${input.type}`, actor: input.actor, data: input.data });
+    });
   }
 
+  /** Stores a review's actions once (by position), returning them with their ids. */
   async saveProblemActions(input: { problemId: string; incidentId: string; actions: ReviewAction[] }): Promise<ProblemActionRecord[]> {
-    return this.records.saveActions(input.problemId, input.incidentId, input.actions);
+    const { problemId, incidentId } = input;
+    await insertRows(
+      this.db.manager,
+      ProblemActionEntity,
+      input.actions.map((a, position) =>
+        Object.assign(new ProblemActionEntity(), { problemId, incidentId, position, title: a.title, owner: a.owner, dueAt: new Date(a.dueDate), state: 'open', doneAt: null, doneBy: null, escalatedAt: null }),
+      ),
+      { ignoreConflicts: true },
+    );
+    const rows = await this.db.getRepository(ProblemActionEntity).find({ where: { problemId, incidentId }, order: { position: 'ASC' } });
+    return rows.map(toActionRecord);
   }
 
   async completeProblemAction(input: { problemId: string; actionId: string; actor: string; at: string }): Promise<void> {
-    await this.records.completeAction(input.problemId, input.actionId, input.actor, new Date(input.at));
+    await this.db.query(`UPDATE problem_action SET state = 'done', done_at = $3, done_by = $4 WHERE problem_id = $1 AND id = $2 AND state = 'open'`, [input.problemId, input.actionId, new Date(input.at), input.actor]);
   }
 
   /** Principle 9: the workaround becomes a self-service article. */
@@ -152,7 +193,8 @@ export class ProblemActivities {
 
   /** Where the fix change stands; `final` once its workflow has ended. */
   async fixChangeState(input: { changeId: string }): Promise<{ state: string | null; final: boolean }> {
-    const state = await this.records.changeState(input.changeId);
+    const [row] = (await this.db.query(`SELECT state FROM change_request WHERE id = $1`, [input.changeId])) as Array<{ state: string }>;
+    const state = row?.state ?? null;
     return { state, final: state !== null && isFinalChangeState(state as ChangeState) };
   }
 
@@ -165,12 +207,12 @@ export class ProblemActivities {
       problemId,
       dedupeKey: `problem-action-overdue:${problemId}:${action.id}`,
     });
-    await this.records.markEscalated(problemId, action.id, new Date(input.at));
+    await this.db.query(`UPDATE problem_action SET escalated_at = $3 WHERE problem_id = $1 AND id = $2 AND escalated_at IS NULL`, [problemId, action.id, new Date(input.at)]);
   }
 
-  // Helpers
+  // Helpers: ES private, so they are not on the prototype and never registered as activities.
 
-  private async incidentOf(id: string) {
+  async #incidentOf(id: string) {
     const incident = await this.records.incident(id);
     if (!incident) throw new StewardError('not_found', `incident ${id} not found`);
     return incident;
@@ -182,7 +224,7 @@ export class ProblemActivities {
    * never taken back: a failed start fails the activity, whose retry finds the same problem
    * (by its open trigger) and starts it then.
    */
-  private async signalWithStart(problemId: string, title: string, links: ProblemIncidentLink[]): Promise<void> {
+  async #signalWithStart(problemId: string, title: string, links: ProblemIncidentLink[]): Promise<void> {
     const [first, ...rest] = links;
     const input: ProblemWorkflowInput = { problemId, title, settings: { observationMs: this.options.observationMs, fixPollMs: this.options.fixPollMs } };
     await this.launcher.signalWithStart(problemWorkflowDefinition, { workflowId: problemWorkflowId(problemId), input }, attachIncidentSignal, [first, ...rest]);

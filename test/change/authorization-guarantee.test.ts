@@ -11,6 +11,7 @@ import {
   type PlanStep,
 } from '@steward/contracts';
 import { StewardError, formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import {
   AuditEventEntity,
   ChangeApprovalEntity,
@@ -21,7 +22,6 @@ import {
   ChangeStepEntity,
   ConfigurationItemEntity,
   NotificationEntity,
-  computePlanHash,
   insertRows,
 } from '@steward/persistence';
 import { AuthorizationTokens, StewardKeys } from '@steward/security';

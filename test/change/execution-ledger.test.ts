@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ChangeActivities, ChangeExecutionActivities } from '@steward/activities';
 import { changeStateQuery, changeWorkflowId, completeStepUpdate, decideUpdate, type ChangeSnapshot, type ChangeWorkflowInput, type PlanStep } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import {
   AuditEventEntity,
   ChangeEventEntity,
@@ -9,7 +10,6 @@ import {
   ChangeRequestEntity,
   ChangeStepEntity,
   ConfigurationItemEntity,
-  computePlanHash,
   insertRows,
 } from '@steward/persistence';
 import type { Client, WorkflowHandle } from '@temporalio/client';

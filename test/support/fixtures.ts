@@ -1,6 +1,7 @@
 import { changeWorkflowId, type ChangeWorkflowInput, type ImplementationPlan } from '@steward/contracts';
 import { formatChangeId } from '@steward/domain';
-import { ChangeRequestEntity, computePlanHash, seedDemoData } from '@steward/persistence';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
+import { ChangeRequestEntity, seedDemoData } from '@steward/persistence';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { changeWorkflow } from '@steward/workflows';
 import type { DataSource } from 'typeorm';

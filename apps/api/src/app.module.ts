@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { IdentityModule, type TokenVerifierOptions } from '@steward/identity';
 import { stewardLoggerModule } from '@steward/observability';
 import type { ChangeProcessSettings, SodImplementerMode } from '@steward/domain';
-import { PersistenceModule } from '@steward/persistence';
+import { AuditPersistenceModule, DatabaseModule } from '@steward/persistence';
 import { TemporalClientModule, type TemporalTlsSettings } from '@steward/temporal';
 import {
   ProcessOptionsModule,
@@ -70,10 +70,11 @@ export class AppModule {
       imports: [
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'api', ...(options.logDestination ? { destination: options.logDestination } : {}) }),
         // A request has REQUEST_DEADLINE_MS; no query of the API may outlast it.
-        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-api', statementTimeoutMs: 20_000 }),
         TemporalClientModule.forRoot({ ...options.temporal, payloadCodec }),
         ProcessOptionsModule.forRoot(options.processes),
-        IdentityModule.forRoot(options.auth, { routePolicy: { lookup: routeAccess }, apiKeys: DatabaseApiKeyAuthenticator }),
+        // The API-key authenticator audits every use of a key.
+        IdentityModule.forRoot(options.auth, { routePolicy: { lookup: routeAccess }, apiKeys: DatabaseApiKeyAuthenticator, imports: [AuditPersistenceModule] }),
         ServiceAccountModule,
         HealthModule,
         SecurityModule.forApi({ decisionSigningKey }),

@@ -4,7 +4,7 @@ import { ActivitiesModule } from '@steward/activities';
 import { DEFAULT_AUDIT_CHECKPOINTS, ProcessOptionsModule, type AuditCheckpointSettings, type ExecutorCredentials, type ProcessOptionsInput } from '@steward/config';
 import { TemporalClientModule, type TemporalTlsSettings } from '@steward/temporal';
 import { stewardLoggerModule } from '@steward/observability';
-import { PersistenceModule } from '@steward/persistence';
+import { AuditPersistenceModule, DatabaseModule, NotificationPersistenceModule } from '@steward/persistence';
 import { AesGcmPayloadCodec, AuditCheckpointKeys, SecurityModule, StewardKeys, parseDecisionVerifyKey, type PayloadCodecKey } from '@steward/security';
 import type { KeyObject } from 'node:crypto';
 import { AuditCheckpointSchedule, AuditCheckpointWriter } from './audit-checkpoint-writer.service';
@@ -48,7 +48,10 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         stewardLoggerModule({ level: options.logLevel ?? 'info', service: 'worker', ...(options.logDestination ? { destination: options.logDestination } : {}) }),
-        PersistenceModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, applicationName: 'steward-worker' }),
+        // The checkpoint writer and the webhook dispatcher; the activities import their own contexts.
+        AuditPersistenceModule,
+        NotificationPersistenceModule,
         SecurityModule.forWorker({ decisionVerifyKey, workerSecret: options.workerSecret }),
         // Activities open incidents and problems (signal-with-start) through the client.
         TemporalClientModule.forRoot({ ...options.temporal, payloadCodec }),

@@ -25,3 +25,6 @@ export * from './audit';
 export * from './change/execution-authorization';
 export * from './change/segregation-of-duties';
 export * from './change/change-case';
+export * from './change/approval-record';
+export * from './change/assessment';
+export * from './change/standard-template';

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AuditCheckpointSettings } from '@steward/config';
 import { AuditCheckpointKeys } from '@steward/security';
 import { AuditController } from './audit.controller';
+import { AuditPersistenceModule } from '@steward/persistence';
 
 @Module({})
 export class AuditModule {
@@ -9,6 +10,7 @@ export class AuditModule {
   static forRoot(settings: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'> = { trustedPublicKeys: [] }): DynamicModule {
     return {
       module: AuditModule,
+      imports: [AuditPersistenceModule],
       controllers: [AuditController],
       providers: [{ provide: AuditCheckpointKeys, useValue: new AuditCheckpointKeys(settings) }],
     };

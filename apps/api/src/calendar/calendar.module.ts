@@ -6,9 +6,11 @@ import { FreezeService } from './freeze.service';
 import { MaintenanceWindowController } from './maintenance-window.controller';
 import { MaintenanceWindowService } from './maintenance-window.service';
 import { WaitingChangesNotifier } from './waiting-changes.notifier';
+import { AuditPersistenceModule, CalendarPersistenceModule } from '@steward/persistence';
 
-/** Maintenance windows, freezes and the change calendar; SchedulingService comes from persistence. */
+/** Maintenance windows, freezes and the change calendar. */
 @Module({
+  imports: [AuditPersistenceModule, CalendarPersistenceModule],
   controllers: [MaintenanceWindowController, FreezeController, CalendarController],
   providers: [MaintenanceWindowService, FreezeService, CalendarService, WaitingChangesNotifier],
 })

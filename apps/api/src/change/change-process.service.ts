@@ -10,9 +10,10 @@ import {
   revisePlanUpdate,
   type ChangeSnapshot,
 } from '@steward/contracts';
-import { StewardError, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, settlementRefusal } from '@steward/domain';
+import { StewardError, approvalSodRefusal, implementationSodRefusal, isFinalChangeState, pipelineGateRefusals, planAuthorsOf, settlementRefusal } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { hasAnyRole, type Principal } from '@steward/identity';
-import { AuditLog, ChangeAuthorizationEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity, computePlanHash } from '@steward/persistence';
+import { AuditLog, ChangeAuthorizationEntity, ChangeEventEntity, ChangeReadModel, ChangeRecordsService, ChangeRequestEntity } from '@steward/persistence';
 import { DecisionSigner } from '@steward/security';
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
@@ -92,8 +93,18 @@ export class ChangeProcessService {
    * wants a voting role and refuses API keys) and which plan they decided on. Whether the vote
    * may count (state, requester and plan author, eligibility, one vote per plan, the plan hash,
    * the deadline) is the workflow's validator's to decide, in one place.
+   *
+   * One exception, kept on purpose: runs started before the workflow learnt the plan-author rule
+   * (patch `plan-authors-may-not-approve`) do not apply it, and cannot without breaking their
+   * histories; until none of them is left in flight, the edge refuses a plan author's vote too,
+   * with the same domain rule.
    */
   private async signAndSend(caller: Principal, change: ChangeRequestEntity, dto: DecisionDto): Promise<ChangeSnapshot> {
+    const planAuthors = await this.planAuthors(change);
+    if (planAuthors.includes(caller.id)) {
+      const sod = approvalSodRefusal({ approverId: caller.id, requesterId: change.requesterId, planAuthors });
+      if (sod) throw new StewardError('forbidden', sod.message);
+    }
     const signed = this.signer.sign({
       changeId: change.id,
       planHash: dto.planHash,
@@ -103,6 +114,15 @@ export class ChangeProcessService {
       at: new Date().toISOString(),
     });
     return this.send(change, 'decide on', (handle) => handle.executeUpdate(decideUpdate, { args: [signed] }));
+  }
+
+  /** Who revised the plan to the hash it has now (change_event `plan_revised`, written by the workflow's activity). */
+  private async planAuthors(change: ChangeRequestEntity): Promise<string[]> {
+    const revisions = await this.db.getRepository(ChangeEventEntity).find({ select: { actor: true, data: true }, where: { changeId: change.id, type: 'plan_revised' } });
+    return planAuthorsOf(
+      revisions.map((r) => ({ actor: r.actor, planHash: String((r.data as { planHash?: unknown } | null)?.planHash ?? '') })),
+      change.planHash,
+    );
   }
 
   async revisePlan(caller: Principal, id: string, dto: RevisePlanDto): Promise<ChangeSnapshot> {

@@ -5,7 +5,8 @@ import {
   changeWorkflowId,
   type StepState,
 } from '@steward/contracts';
-import { StewardError, evaluateApprovals, formatChangeId } from '@steward/domain';
+import { StewardError, approvalRecord, evaluateApprovals, formatChangeId, identifiedApproval } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import type { Principal } from '@steward/identity';
 import {
   AuditLog,
@@ -15,7 +16,6 @@ import {
   ChangeReadModel,
   ChangeRequestEntity,
   ConfigurationItemEntity,
-  computePlanHash,
 } from '@steward/persistence';
 import { WorkflowLauncher, WorkflowStartError } from '@steward/temporal';
 import { ChangeContextService } from './change-context.service';
@@ -194,18 +194,8 @@ export class ChangeService {
 }
 
 function toView(change: ChangeRequestEntity, approvals: ChangeApprovalEntity[] = [], steps: ChangeStepEntity[] = []): ChangeView {
-  const records = approvals.map((a) => ({
-    approver: a.approverId,
-    approverName: a.approverName,
-    decision: a.decision,
-    comment: a.comment,
-    planHash: a.planHash,
-    at: a.at.toISOString(),
-    voided: a.voided,
-  }));
-  const evaluation = change.policySnapshot
-    ? evaluateApprovals(change.policySnapshot, records.map((r, i) => ({ ...r, identity: approvals[i].identity })), change.requesterId, change.planHash)
-    : undefined;
+  const records = approvals.map(approvalRecord);
+  const evaluation = change.policySnapshot ? evaluateApprovals(change.policySnapshot, approvals.map(identifiedApproval), change.requesterId, change.planHash) : undefined;
   const stepState = new Map(steps.map((s) => [s.stepId, s]));
   return {
     id: change.id,

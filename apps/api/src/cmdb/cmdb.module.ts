@@ -6,6 +6,7 @@ import { CmdbSettings } from './cmdb-settings';
 import { DiscoveryController } from './discovery.controller';
 import { DiscoveryService } from './discovery.service';
 import { IncidentModule } from '../incident/incident.module';
+import { AuditPersistenceModule, CmdbPersistenceModule } from '@steward/persistence';
 
 @Module({})
 export class CmdbModule {
@@ -13,7 +14,7 @@ export class CmdbModule {
     return {
       module: CmdbModule,
       // Unauthorized-change findings open incidents.
-      imports: [IncidentModule],
+      imports: [IncidentModule, AuditPersistenceModule, CmdbPersistenceModule],
       controllers: [CiController, DiscoveryController],
       providers: [{ provide: CmdbSettings, useValue: new CmdbSettings(settings.staleAfterDays, settings.discoveryExplainDays) }, CiService, DiscoveryService],
       exports: [CmdbSettings],

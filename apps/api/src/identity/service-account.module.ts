@@ -3,7 +3,8 @@ import { MeController } from './me.controller';
 import { ServiceAccountReach } from './service-account-reach.service';
 import { ServiceAccountController } from './service-account.controller';
 import { ServiceAccountService } from './service-account.service';
+import { AuditPersistenceModule, IdentityPersistenceModule } from '@steward/persistence';
 
 @Global()
-@Module({ controllers: [ServiceAccountController, MeController], providers: [ServiceAccountService, ServiceAccountReach], exports: [ServiceAccountReach] })
+@Module({ imports: [AuditPersistenceModule, IdentityPersistenceModule], controllers: [ServiceAccountController, MeController], providers: [ServiceAccountService, ServiceAccountReach], exports: [ServiceAccountReach] })
 export class ServiceAccountModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KnowledgeController } from './knowledge.controller';
+import { KnowledgePersistenceModule } from '@steward/persistence';
 
-@Module({ controllers: [KnowledgeController] })
+@Module({ imports: [KnowledgePersistenceModule], controllers: [KnowledgeController] })
 export class KnowledgeModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NotificationController } from './notification.controller';
+import { NotificationPersistenceModule } from '@steward/persistence';
 
-@Module({ controllers: [NotificationController] })
+@Module({ imports: [NotificationPersistenceModule], controllers: [NotificationController] })
 export class NotificationModule {}

@@ -2,6 +2,7 @@ import type { ApprovalRecord, PolicySnapshot, RiskAssessment, SignedDecision } f
 import type { ChangeOutcome, ChangeProcessSettings, ChangeSnapshot, ChangeState, ChangeTransition, CompleteStepRequest, PlanStep, StepState } from './change-vocabulary';
 import { evaluateApprovals, voteRefusal, type ApprovalEvaluation, type VoteRefusalReason } from './approval-policy';
 import { ChangeLifecycle } from './change-lifecycle';
+import { approvalRecord, castVote, identifiedApproval, type CastVote } from './approval-record';
 import { implementationSodRefusal } from './segregation-of-duties';
 
 /** States in which the plan may still be edited: nothing has been touched yet. */
@@ -150,26 +151,16 @@ export class ChangeCase {
   }
 
   approvalRecords(): ApprovalRecord[] {
-    return this.decisions.map(({ decision, voided }) => ({
-      approver: decision.approver.id,
-      approverName: decision.approver.name,
-      decision: decision.decision,
-      comment: decision.comment,
-      planHash: decision.planHash,
-      at: decision.at,
-      voided,
-    }));
+    return this.votes().map(approvalRecord);
   }
 
   evaluation(): ApprovalEvaluation | undefined {
     if (!this.policy) return undefined;
-    const records = this.approvalRecords();
-    return evaluateApprovals(
-      this.policy,
-      this.decisions.map(({ decision, voided }, i) => ({ ...records[i], voided, identity: decision.approver })),
-      this.input.requesterId,
-      this.currentPlanHash,
-    );
+    return evaluateApprovals(this.policy, this.votes().map(identifiedApproval), this.input.requesterId, this.currentPlanHash);
+  }
+
+  private votes(): CastVote[] {
+    return this.decisions.map(({ decision, voided }) => castVote(decision, voided));
   }
 
   /** One line per rule that still needs votes. */

@@ -5,9 +5,11 @@ import {
   RUN_RECORDING_GRACE_MS,
   admission,
   authorizationBasis,
+  authorizationCoverage,
   authorizationVerdict,
   canMoveStep,
   executionIdempotencyKey,
+  intervalGap,
   pipelineGateRefusals,
   runBinding,
   settlementRefusal,
@@ -136,6 +138,38 @@ describe('authorizationBasis: what an authorization rests on', () => {
   });
 });
 
+describe('intervalGap and authorizationCoverage: one rule for the gate, executors and pipelines', () => {
+  const window = { start: windowStart, end: windowEnd };
+  const at = (ms: number) => new Date(ms);
+
+  it('covers [start, end): the end itself is closed, the start itself open', () => {
+    expect(intervalGap(window, windowStart, 0)).toBeUndefined();
+    expect(intervalGap(window, at(windowEnd.getTime() - 1), 0)).toBeUndefined();
+    expect(intervalGap(window, windowEnd, CLOCK_SKEW_MS)).toBe('closed');
+    expect(intervalGap(window, at(windowStart.getTime() - 1), 0)).toBe('not_begun');
+  });
+
+  it('admits a call up to the skew early, never a late one', () => {
+    expect(intervalGap(window, at(windowStart.getTime() - CLOCK_SKEW_MS), CLOCK_SKEW_MS)).toBeUndefined();
+    expect(intervalGap(window, at(windowStart.getTime() - CLOCK_SKEW_MS - 1), CLOCK_SKEW_MS)).toBe('not_begun');
+  });
+
+  it('reads ISO strings as the instants they name', () => {
+    expect(intervalGap({ start: windowStart.toISOString(), end: windowEnd.toISOString() }, now, 0)).toBeUndefined();
+  });
+
+  it('never covers anything with an empty or reversed interval', () => {
+    expect(intervalGap({ start: windowStart, end: at(windowStart.getTime() - 1_000) }, at(windowStart.getTime() - 3_000), CLOCK_SKEW_MS)).toBe('empty');
+    expect(intervalGap({ start: 'garbage', end: windowEnd }, now, 0)).toBe('empty');
+  });
+
+  it('says whether the stored plan is still the authorized one', () => {
+    const authorization = { planHash: PLAN, windowStart, windowEnd };
+    expect(authorizationCoverage(authorization, { storedPlanHash: PLAN, now, skewMs: 0 })).toEqual({ interval: undefined, planChanged: false });
+    expect(authorizationCoverage(authorization, { storedPlanHash: OTHER_PLAN, now: windowEnd, skewMs: 0 })).toEqual({ interval: 'closed', planChanged: true });
+  });
+});
+
 describe('admission: an executor acts on a step at most once, under the authorization, for the recorded run', () => {
   const claims = { tokenId: 'tok-1', changeId: 'CHG-000001', planHash: PLAN, runId: RUN };
   const key = executionIdempotencyKey('CHG-000001', 'deploy', 'action', PLAN);
@@ -239,6 +273,12 @@ describe('pipelineGateRefusals: the deployment gate uses the same authorization'
     ]);
     expect(pipelineGateRefusals({ ...facts, authorization: null, sha: undefined })).toEqual(['change has no recorded authorization', 'the plan authorizes artifact abc123: give sha']);
     expect(pipelineGateRefusals({ ...facts, storedPlanHash: OTHER_PLAN })).toEqual(['the plan changed since it was authorized']);
+    expect(pipelineGateRefusals({ ...facts, authorization: { ...facts.authorization, planHash: OTHER_PLAN } })).toEqual(['the plan changed since it was authorized']);
+  });
+
+  it('gives a pipeline no early allowance: it asks after the change moved to implementing', () => {
+    expect(pipelineGateRefusals({ ...facts, now: new Date(windowStart.getTime() - 1) })).toEqual([`now is outside the authorized interval ${windowStart.toISOString()} .. ${windowEnd.toISOString()}`]);
+    expect(pipelineGateRefusals({ ...facts, now: windowStart })).toEqual([]);
   });
 });
 

@@ -21,6 +21,46 @@ export const RUN_RECORDING_GRACE_MS = 2 * 60_000;
 
 export type ExecutionPhase = 'action' | 'rollback';
 
+/** The state a change is authorized in, and the only one a pipeline may deploy in. */
+export const AUTHORIZED_STATE: ChangeState = 'implementing';
+/** The states an executor may run a step's action in (verification steps run while verifying). */
+export const EXECUTING_STATES: readonly ChangeState[] = ['implementing', 'verifying'];
+
+// The authorized interval and plan: one set of checks for the gate, executors and pipelines
+
+/** Why an interval does not cover an instant. An empty interval covers none. */
+export type IntervalGap = 'closed' | 'not_begun' | 'empty';
+
+/**
+ * Whether `now` falls in [start, end): undefined when it does. `skewMs` admits a call that
+ * much early (the workflow's timer and the caller's clock disagree a little); never a late one.
+ */
+export function intervalGap(window: { start: Date | string; end: Date | string }, now: Date, skewMs: number): IntervalGap | undefined {
+  const start = new Date(window.start).getTime();
+  const end = new Date(window.end).getTime();
+  const at = now.getTime();
+  if (at >= end) return 'closed';
+  if (at < start - skewMs) return 'not_begun';
+  if (!(end > start)) return 'empty';
+  return undefined;
+}
+
+/** A recorded authorization, as far as what it covers goes. */
+export interface AuthorizationCover {
+  planHash: string;
+  windowStart: Date;
+  windowEnd: Date;
+}
+
+/**
+ * Whether a recorded authorization still covers acting now on the stored plan: its interval is
+ * open (with `skewMs` allowed before its start) and the stored plan is the one authorized.
+ * Executors (`admission`) and pipelines (`pipelineGateRefusals`) both ask this.
+ */
+export function authorizationCoverage(a: AuthorizationCover, f: { storedPlanHash: string; now: Date; skewMs: number }): { interval: IntervalGap | undefined; planChanged: boolean } {
+  return { interval: intervalGap({ start: a.windowStart, end: a.windowEnd }, f.now, f.skewMs), planChanged: f.storedPlanHash !== a.planHash };
+}
+
 /** The workflow execution an activity runs for, as the Temporal server says (never its input). */
 export interface CallerRun {
   workflowId: string;
@@ -92,12 +132,9 @@ export type AuthorizationVerdict = { verdict: 'issue' } | { verdict: 'reissue' }
 export function authorizationVerdict(f: AuthorizationFacts): AuthorizationVerdict {
   const refused = (reason: string): AuthorizationVerdict => ({ verdict: 'refused', reason });
   if (!f.recordedRunId || f.recordedRunId !== f.callerRunId) return refused(`run ${f.callerRunId} is not the workflow run Steward started for ${f.changeId}`);
-  if (f.state !== 'implementing') return refused(`change ${f.changeId} is ${f.state}, not implementing`);
+  if (f.state !== AUTHORIZED_STATE) return refused(`change ${f.changeId} is ${f.state}, not implementing`);
   if (f.storedPlanHash !== f.recordedPlanHash) return refused('the stored plan does not match its recorded hash');
-  const start = Date.parse(f.window.start);
-  const end = Date.parse(f.window.end);
-  const now = f.now.getTime();
-  if (!(end > start) || now < start - CLOCK_SKEW_MS || now >= end) {
+  if (intervalGap(f.window, f.now, CLOCK_SKEW_MS)) {
     return refused(`now (${f.now.toISOString()}) is outside the interval ${f.window.start} .. ${f.window.end}`);
   }
   if (f.existing) {
@@ -216,13 +253,14 @@ export function admission(f: AdmissionFacts): Admission {
   const own = f.ledger[f.phase];
   if (own?.outcome) return { verdict: 'recorded', outcome: own.outcome, detail: own.detail ?? '' };
 
-  if (f.storedPlanHash !== f.claims.planHash) return refused('the plan changed since it was authorized');
+  // The token's plan is the authorized plan (checked above), so this is the plan it was issued for.
+  const cover = authorizationCoverage(a, { storedPlanHash: f.storedPlanHash, now: f.now, skewMs: CLOCK_SKEW_MS });
+  if (cover.planChanged) return refused('the plan changed since it was authorized');
   if (f.phase === 'action') {
-    if (f.state !== 'implementing' && f.state !== 'verifying') return refused(`change ${f.changeId} is ${f.state}: no step may be executed`);
-    const now = f.now.getTime();
+    if (!EXECUTING_STATES.includes(f.state)) return refused(`change ${f.changeId} is ${f.state}: no step may be executed`);
     // Rollback must stay possible after the interval closed; new actions must not.
-    if (now >= a.windowEnd.getTime()) return refused('the authorized interval has closed');
-    if (now < a.windowStart.getTime() - CLOCK_SKEW_MS) return refused('the authorized interval has not begun');
+    if (cover.interval === 'not_begun') return refused('the authorized interval has not begun');
+    if (cover.interval) return refused('the authorized interval has closed');
   } else {
     if (f.state !== 'rolling_back') return refused(`change ${f.changeId} is ${f.state}, not rolling back: no rollback may run`);
     if (!f.ledger.action) return refused(`the action of step ${f.stepId} never ran: there is nothing to roll back`);
@@ -254,13 +292,15 @@ export function pipelineGateRefusals(f: {
   now: Date;
 }): string[] {
   const reasons: string[] = [];
-  if (f.state !== 'implementing') reasons.push(`change is ${f.state}, not implementing`);
+  if (f.state !== AUTHORIZED_STATE) reasons.push(`change is ${f.state}, not implementing`);
   if (!f.authorization) reasons.push('change has no recorded authorization');
   else {
-    if (f.now < f.authorization.windowStart || f.now >= f.authorization.windowEnd) {
+    // No early allowance: a pipeline asks after the workflow moved the change to implementing.
+    const cover = authorizationCoverage(f.authorization, { storedPlanHash: f.storedPlanHash, now: f.now, skewMs: 0 });
+    if (cover.interval) {
       reasons.push(`now is outside the authorized interval ${f.authorization.windowStart.toISOString()} .. ${f.authorization.windowEnd.toISOString()}`);
     }
-    if (f.authorization.planHash !== f.recordedPlanHash || f.storedPlanHash !== f.recordedPlanHash) reasons.push('the plan changed since it was authorized');
+    if (cover.planChanged || f.storedPlanHash !== f.recordedPlanHash) reasons.push('the plan changed since it was authorized');
   }
   if (!f.ciKeys.includes(f.ci)) reasons.push(`${f.ci} is not one of the change's CIs (${f.ciKeys.join(', ')})`);
   if (f.artifactSha && f.sha !== f.artifactSha) reasons.push(f.sha ? `artifact ${f.sha} is not the authorized ${f.artifactSha}` : `the plan authorizes artifact ${f.artifactSha}: give sha`);

@@ -15,3 +15,8 @@ export { DEFAULT_SLA_TARGETS, breached, dueAt, elapsed, isPaused, pause, pausedM
 export { slaClockView } from './sla-clock-view';
 export type { CarriedIncidentState, IncidentCarriedState, IncidentCaseFacts, IncidentStart } from './incident-case';
 export { IncidentCase, SLA_KINDS } from './incident-case';
+export { formatIncidentId, isIncidentId } from './incident-number';
+export type { SlaDefinitionFacts, SlaTerms } from './sla-terms';
+export { DEFAULT_SLA_SCOPE, slaTermsFor } from './sla-terms';
+export type { ChangeFailureFacts } from './failed-change-incident';
+export { FAILED_CHANGE_IMPACT, FAILED_CHANGE_URGENCY, PRODUCTION_ENVIRONMENT, failedChangeIncident, failedChangeService } from './failed-change-incident';

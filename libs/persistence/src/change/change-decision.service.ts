@@ -11,7 +11,7 @@ import { ChangeEventEntity } from './change-event.entity';
 /** What became of a decision handed to the worker: counted, or refused for want of the API's signature. */
 export type DecisionAcceptance = 'recorded' | 'not_signed';
 
-/** Records CAB decisions, their refusals and their voiding, each audited. */
+/** Records CAB decisions and their refusals, each audited (voiding is the change activities' own). */
 @Injectable()
 export class ChangeDecisionService {
   constructor(
@@ -82,14 +82,6 @@ export class ChangeDecisionService {
     await this.db.transaction(async (tx) => {
       await tx.insert(ChangeEventEntity, { changeId, eventKey: `refusal:${Date.now()}:${actor}`.slice(0, 100), at: new Date(), type: 'decision_refused', actor, data: { reason } });
       await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.decision_refused', actor, data: { reason } });
-    });
-  }
-
-  async voidAll(changeId: string, reason: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const result = await tx.update(ChangeApprovalEntity, { changeId, voided: false }, { voided: true });
-      if (!result.affected) return;
-      await this.audit.append(tx, { entity: 'change', entityId: changeId, action: 'change.approvals_voided', actor: 'steward', data: { reason, count: result.affected } });
     });
   }
 }

@@ -6,10 +6,13 @@ import {
   admission,
   authorizationBasis,
   authorizationVerdict,
+  identifiedApproval,
+  templateDeviation,
   type CallerRun,
   type ExecutionPhase,
   type LedgerEntry,
 } from '@steward/domain';
+import { computePlanHash } from '@steward/domain/change/plan-hash';
 import { AuthorizationTokens, DecisionVerifier, InvalidAuthorizationToken, type AuthorizationClaims } from '@steward/security';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
@@ -17,8 +20,6 @@ import { insertRows } from '../insert-rows';
 import { ChangeApprovalEntity, ChangeAuthorizationEntity, ChangeTemplateEntity } from './change-approval.entities';
 import { ChangeExecutionEntity } from './change-execution.entity';
 import { ChangeRequestEntity } from './change-request.entity';
-import { computePlanHash } from './plan-hash';
-import { templateDeviation } from './standard-template';
 
 const refused = (message: string) => new StewardError('forbidden', message);
 
@@ -106,14 +107,7 @@ export class ChangeGateService {
       templateDeviation: change.type === 'standard' ? templateDeviation(template, change.plan.steps, change.ciKeys) : undefined,
       policy: change.policySnapshot,
       approvals: approvals.map((a) => ({
-        approver: a.approverId,
-        approverName: a.approverName,
-        decision: a.decision,
-        comment: a.comment,
-        planHash: a.planHash,
-        at: a.at.toISOString(),
-        voided: a.voided,
-        identity: a.identity,
+        ...identifiedApproval(a),
         signature: a.signature.trim(),
         signatureValid: this.signer.verify({
           changeId: a.changeId,

@@ -3,15 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { IncidentProcessSettings, IncidentSlaTerms, IncidentSource, IncidentWorkflowInput } from '@steward/contracts';
 import { incidentWorkflowId } from '@steward/contracts';
 import {
-  STANDARD_BUSINESS_CALENDAR,
+  DEFAULT_SLA_SCOPE,
   StewardError,
   classifyIncident,
+  formatIncidentId,
+  slaTermsFor,
   type EscalationPolicy,
   type ImpactRaisingRule,
   type IncidentClassification,
   type Priority,
 } from '@steward/domain';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { ConfigurationItemEntity } from '../cmdb/configuration-item.entity';
 import { EscalationPolicyEntity, ImpactRuleEntity, IncidentEntity, SlaDefinitionEntity } from './incident.entities';
 
@@ -36,10 +38,6 @@ export interface PreparedIncident {
   created: boolean;
   incident: IncidentEntity;
   input: IncidentWorkflowInput;
-}
-
-export function formatIncidentId(sequence: number): string {
-  return `INC-${String(sequence).padStart(6, '0')}`;
 }
 
 /**
@@ -135,19 +133,16 @@ export class IncidentOpeningService {
     return { incident, classification, sla: await this.slaTerms(this.db.manager, incident.serviceKey, classification.priority) };
   }
 
-  /** The SLA targets in force for a service and priority: the service's own definition, else the default. */
+  /** The SLA targets in force for a service and priority (the fallback to the default is domain `slaTermsFor`). */
   async slaTerms(tx: EntityManager, service: string, priority: Priority): Promise<IncidentSlaTerms> {
-    const definition =
-      (await tx.findOne(SlaDefinitionEntity, { where: { scope: service, priority }, order: { version: 'DESC' } })) ??
-      (await tx.findOne(SlaDefinitionEntity, { where: { scope: 'default', priority }, order: { version: 'DESC' } }));
-    if (!definition) throw new StewardError('unavailable', `no SLA definition for ${priority}: the default definitions are missing`);
-    const target = (ms: string | null) => (ms === null ? null : { targetMs: Number(ms), businessHours: definition.businessHours });
-    return {
-      response: target(definition.responseMs),
-      resolution: target(definition.resolutionMs),
-      calendar: definition.businessHours ? (definition.calendar ?? STANDARD_BUSINESS_CALENDAR) : null,
-      definition: `${definition.scope}/${priority}@${definition.version}`,
-    };
+    const definitions = await tx.find(SlaDefinitionEntity, { where: { scope: In([service, DEFAULT_SLA_SCOPE]), priority } });
+    const terms = slaTermsFor(
+      service,
+      priority,
+      definitions.map((d) => ({ ...d, responseMs: d.responseMs === null ? null : Number(d.responseMs), resolutionMs: d.resolutionMs === null ? null : Number(d.resolutionMs) })),
+    );
+    if (!terms) throw new StewardError('unavailable', `no SLA definition for ${priority}: the default definitions are missing`);
+    return terms;
   }
 
   private async impactRules(tx: EntityManager): Promise<ImpactRaisingRule[]> {

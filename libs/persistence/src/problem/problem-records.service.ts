@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ProblemActionRecord, ProblemSnapshot, ReviewAction } from '@steward/contracts';
+import type { ProblemActionRecord, ReviewAction } from '@steward/contracts';
 import { StewardError, formatProblemId } from '@steward/domain';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
-import { insertRows, updateRows } from '../insert-rows';
+import { insertRows } from '../insert-rows';
 import { IncidentEntity } from '../incident/incident.entities';
 import { ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemIncidentEntity } from './problem.entities';
 
@@ -19,8 +19,9 @@ export interface OpenProblemInput {
 }
 
 /**
- * The problem read model and its timeline, as the problem workflow and the API write them.
- * Every write is idempotent, because activities run at least once.
+ * The problem rows the API and the problem activities share: opening (once per trigger),
+ * links to incidents, and the reads. What the problem workflow records is written by its
+ * activities (activities/problem). Every write is idempotent: activities run at least once.
  */
 @Injectable()
 export class ProblemRecordsService {
@@ -99,58 +100,9 @@ export class ProblemRecordsService {
     return inserted > 0;
   }
 
-  /**
-   * One fact of the workflow, with the state it left the problem in. A retried write finds its
-   * event key taken and changes nothing. Closing frees the trigger for a future problem.
-   */
-  async record(problemId: string, eventKey: string, fact: { type: string; actor: string; data: Record<string, unknown> }, snapshot: ProblemSnapshot): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (!(await this.event(tx, problemId, eventKey, fact.type, fact.actor, fact.data))) return;
-      const date = (value: string | null) => (value ? new Date(value) : null);
-      await updateRows(tx, ProblemEntity, { id: problemId }, {
-        state: snapshot.state,
-        owner: snapshot.owner,
-        rcaMethod: snapshot.rcaMethod,
-        findings: snapshot.findings,
-        rootCause: snapshot.rootCause,
-        workaround: snapshot.workaround,
-        knownErrorArticleId: snapshot.knownErrorArticleId,
-        fixChangeId: snapshot.fixChangeId,
-        reopenReason: snapshot.reopenReason,
-        resolvedAt: date(snapshot.resolvedAt),
-        observationUntil: date(snapshot.observationUntil),
-        closedAt: date(snapshot.closedAt),
-        ...(snapshot.state === 'closed' ? { openTrigger: null } : {}),
-      });
-      await this.audit.append(tx, { entity: 'problem', entityId: problemId, action: `problem.${fact.type}`, actor: fact.actor, data: fact.data });
-    });
-  }
-
-  /** Stores a review's actions once (by position), returning them with their ids. */
-  async saveActions(problemId: string, incidentId: string, actions: ReviewAction[]): Promise<ProblemActionRecord[]> {
-    await insertRows(
-      this.db.manager,
-      ProblemActionEntity,
-      actions.map((a, position) =>
-        Object.assign(new ProblemActionEntity(), { problemId, incidentId, position, title: a.title, owner: a.owner, dueAt: new Date(a.dueDate), state: 'open', doneAt: null, doneBy: null, escalatedAt: null }),
-      ),
-      { ignoreConflicts: true },
-    );
-    const rows = await this.db.getRepository(ProblemActionEntity).find({ where: { problemId, incidentId }, order: { position: 'ASC' } });
-    return rows.map(toActionRecord);
-  }
-
   /** Review actions that reached no open problem: kept where a problem manager will find them. */
   async unplacedActions(incidentId: string, problemId: string | null, actions: ReviewAction[]): Promise<void> {
     await this.audit.record({ entity: 'incident', entityId: incidentId, action: 'problem.review_actions_unplaced', actor: 'steward', data: { problemId, actions } });
-  }
-
-  async completeAction(problemId: string, actionId: string, by: string, at: Date): Promise<void> {
-    await this.db.query(`UPDATE problem_action SET state = 'done', done_at = $3, done_by = $4 WHERE problem_id = $1 AND id = $2 AND state = 'open'`, [problemId, actionId, at, by]);
-  }
-
-  async markEscalated(problemId: string, actionId: string, at: Date): Promise<void> {
-    await this.db.query(`UPDATE problem_action SET escalated_at = $3 WHERE problem_id = $1 AND id = $2 AND escalated_at IS NULL`, [problemId, actionId, at]);
   }
 
   async actions(problemId: string): Promise<ProblemActionEntity[]> {
@@ -175,11 +127,6 @@ export class ProblemRecordsService {
     return rows.map((r) => r.id);
   }
 
-  /** The state of a fix change, as its workflow last recorded it. */
-  async changeState(changeId: string): Promise<string | null> {
-    const [row] = (await this.db.query(`SELECT state FROM change_request WHERE id = $1`, [changeId])) as Array<{ state: string }>;
-    return row?.state ?? null;
-  }
 }
 
 export function toActionRecord(row: ProblemActionEntity): ProblemActionRecord {

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyEntity, ServiceAccountEntity } from './service-account.entities';
+
+export const IDENTITY_ENTITIES = [ServiceAccountEntity, ApiKeyEntity];
+
+/** Service accounts and their API keys (the API's identity services write them in their own transactions). */
+@Module({
+  imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
+  exports: [TypeOrmModule],
+})
+export class IdentityPersistenceModule {}

@@ -1,10 +1,9 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
 import { IncidentEntity } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { eventually, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 import { addService, eventsOf, TEST_INCIDENT_PROCESS } from '../support/incidents';
 import { workflowSettled } from '../support/workflow-facts';
 
@@ -52,28 +51,20 @@ const payload = (alerts: Alert[]) => ({
  */
 describe('alert intake: Alertmanager webhook', () => {
   let database: TestDatabase;
-  let worker: INestApplicationContext;
-  let api: NestExpressApplication;
   let http: App;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('alert-intake');
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('alert_intake');
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
-    http = api.getHttpServer() as App;
-    temporal = await temporalClient();
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('alert_intake', { taskQueue, processes, tokens });
+    ({ database, http, temporal } = stack);
   });
 
-  afterAll(async () => {
-    await temporal?.close();
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const post = (body: unknown, who: keyof typeof DEMO_USERS | null = 'monitoring') => {
     const call = request(http).post('/api/alerts/alertmanager');

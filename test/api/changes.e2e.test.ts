@@ -5,7 +5,8 @@ import { ChangeRequestEntity, seedDemoData } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { changeRequestBody } from '../support/fixtures';
-import { createTestDatabase, eventually, startApi, startWorker, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { eventually, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 
 /** HTTP -> API -> Temporal -> worker -> PostgreSQL, every part real. */
 describe('changes over HTTP', () => {
@@ -16,19 +17,14 @@ describe('changes over HTTP', () => {
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('changes-e2e');
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('changes_e2e');
-    await seedDemoData(database.db);
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue), startApi(database.url, taskQueue)]);
-    http = api.getHttpServer() as App;
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('changes_e2e', { taskQueue, tokens, seed: seedDemoData });
+    ({ database, worker, api, http } = stack);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const as = (part: keyof typeof DEMO_USERS) => ({ Authorization: `Bearer ${tokens[part]}` });
 

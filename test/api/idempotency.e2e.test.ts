@@ -1,12 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
 import { ChangeRequestEntity, IncidentEntity, seedDemoData } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createApi } from '../../apps/api/src/create-api';
 import { changeRequestBody } from '../support/fixtures';
-import { TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_DECISION_SIGNING_KEY, TEST_PAYLOAD_CODEC_KEYS, createTestDatabase, startApi, startWorker, temporalSettings, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { TEST_CHANGE_PROCESS, TEST_JWT_SECRET, TEST_DECISION_SIGNING_KEY, TEST_PAYLOAD_CODEC_KEYS, temporalSettings, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 
 const incident = (title: string) => ({ title, description: 'p95 latency doubled', service: 'svc-payments', impact: 3, urgency: 3 });
 
@@ -14,24 +14,18 @@ const incident = (title: string) => ({ title, description: 'p95 latency doubled'
 describe('Idempotency-Key and request deadlines', () => {
   let database: TestDatabase;
   let worker: INestApplicationContext;
-  let api: NestExpressApplication;
   let http: App;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('idempotency');
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('idempotency');
-    await seedDemoData(database.db);
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue), startApi(database.url, taskQueue)]);
-    http = api.getHttpServer() as App;
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('idempotency', { taskQueue, tokens, seed: seedDemoData });
+    ({ database, worker, http } = stack);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const as = (part: keyof typeof DEMO_USERS) => ({ Authorization: `Bearer ${tokens[part]}` });
 

@@ -1,9 +1,8 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { eventually, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 import { recordHistories } from '../support/histories';
 import { addEscalationPolicy, addService, addSlaDefinition, eventsOf, notificationsFor, TEST_INCIDENT_PROCESS } from '../support/incidents';
 import { workflowSettled } from '../support/workflow-facts';
@@ -15,28 +14,20 @@ import { workflowSettled } from '../support/workflow-facts';
  */
 describe('incident workflow over HTTP', () => {
   let database: TestDatabase;
-  let worker: INestApplicationContext;
-  let api: NestExpressApplication;
   let http: App;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('incident-e2e');
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('incident_e2e');
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
-    http = api.getHttpServer() as App;
-    temporal = await temporalClient();
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('incident_e2e', { taskQueue, processes, tokens });
+    ({ database, http, temporal } = stack);
   });
 
-  afterAll(async () => {
-    await temporal?.close();
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const as = (part: keyof typeof DEMO_USERS) => ({ Authorization: `Bearer ${tokens[part]}` });
   const open = async (body: Record<string, unknown>, who: keyof typeof DEMO_USERS = 'serviceDesk') =>

@@ -1,33 +1,26 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEMO_USERS } from '@steward/identity';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { eventually, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 import { addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 /** SLA definitions and escalation policies are data, edited by publishing versions. */
 describe('SLA definitions and escalation policies over HTTP', () => {
   let database: TestDatabase;
-  let worker: INestApplicationContext;
-  let api: NestExpressApplication;
   let http: App;
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('sla-config');
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('sla_config');
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
-    http = api.getHttpServer() as App;
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('sla_config', { taskQueue, processes, tokens });
+    ({ database, http } = stack);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const as = (part: keyof typeof DEMO_USERS) => ({ Authorization: `Bearer ${tokens[part]}` });
 

@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ratio } from '@steward/domain';
 import { DEMO_USERS } from '@steward/identity';
 import { ConfigurationItemEntity, insertRows } from '@steward/persistence';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { createTestDatabase, eventually, startApi, startWorker, TEST_CHANGE_PROCESS, temporalClient, tokenFor, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { eventually, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { startStewardStack, stopStewardStack, type StewardStack } from '../support/stack';
 import { addEscalationPolicy, addService, addSlaDefinition, TEST_INCIDENT_PROCESS } from '../support/incidents';
 import { workflowSettled } from '../support/workflow-facts';
 
@@ -42,7 +42,6 @@ const aboutMs = (expected: number) => ({
 describe('reports on what the workflows recorded', () => {
   let database: TestDatabase;
   let worker: INestApplicationContext;
-  let api: NestExpressApplication;
   let http: App;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const tokens: Record<string, string> = {};
@@ -50,23 +49,22 @@ describe('reports on what the workflows recorded', () => {
   const processes = { incidentProcess: TEST_INCIDENT_PROCESS };
   const from = new Date(Date.now() - MIN).toISOString();
 
+  let stack: StewardStack | undefined;
+
   beforeAll(async () => {
-    database = await createTestDatabase('report_workflows');
-    await insertRows(database.db.manager, ConfigurationItemEntity, [
-      Object.assign(new ConfigurationItemEntity(), { key: 'app-report', name: 'app-report', type: 'application', environment: 'staging', criticality: 4, ownerGroup: 'payments-team', status: 'active', version: '1.0', usersAffected: 0, attributes: {}, tags: [], lastDiscoveredAt: null }),
-    ]);
-    [worker, api] = await Promise.all([startWorker(database.url, taskQueue, { processes }), startApi(database.url, taskQueue, TEST_CHANGE_PROCESS, processes)]);
-    http = api.getHttpServer() as App;
-    temporal = await temporalClient();
-    for (const [part, user] of Object.entries(DEMO_USERS)) tokens[part] = await tokenFor(user);
+    stack = await startStewardStack('report_workflows', {
+      taskQueue,
+      processes,
+      tokens,
+      seed: (db) =>
+        insertRows(db.manager, ConfigurationItemEntity, [
+          Object.assign(new ConfigurationItemEntity(), { key: 'app-report', name: 'app-report', type: 'application', environment: 'staging', criticality: 4, ownerGroup: 'payments-team', status: 'active', version: '1.0', usersAffected: 0, attributes: {}, tags: [], lastDiscoveredAt: null }),
+        ]),
+    });
+    ({ database, worker, http, temporal } = stack);
   });
 
-  afterAll(async () => {
-    await temporal?.close();
-    await api?.close();
-    await worker?.close();
-    await database?.drop();
-  });
+  afterAll(() => stopStewardStack(stack));
 
   const as = (part: Part) => ({ Authorization: `Bearer ${tokens[part]}` });
   const report = async (name: string) => (await request(http).get(`/api/reports/${name}`).query({ from, to: new Date(Date.now() + MIN).toISOString() }).set(as('auditor')).expect(200)).body;

@@ -13,7 +13,7 @@ import {
   resolveIncidentUpdate,
   resumeIncidentUpdate,
   reviewIncidentUpdate,
-  type IncidentActor,
+  type Actor,
 } from '@steward/contracts';
 import { SYSTEM, check, type IncidentRun } from './incident-run';
 
@@ -27,7 +27,7 @@ export function registerIncidentMessages(run: IncidentRun): void {
   const answer = () => run.snapshot();
 
   // The first acknowledgement counts, and stops the response clock.
-  const acknowledge = (by: IncidentActor, implicit: boolean): Array<Promise<void>> => {
+  const acknowledge = (by: Actor, implicit: boolean): Array<Promise<void>> => {
     const now = new Date();
     if (!incident.acknowledge(by.id, now)) return [];
     run.changed();

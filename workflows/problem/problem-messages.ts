@@ -9,7 +9,7 @@ import {
   recordRootCauseUpdate,
   reviewActionsSignal,
   startFixUpdate,
-  type ProblemActor,
+  type Actor,
 } from '@steward/contracts';
 import type { ProblemRefusal } from '@steward/domain';
 import { records, type ProblemRun } from './problem-run';
@@ -17,7 +17,7 @@ import { records, type ProblemRun } from './problem-run';
 const refuse = (refusal: ProblemRefusal | undefined): void => {
   if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
 };
-const actorRefusal = (by: ProblemActor | undefined): ProblemRefusal | undefined =>
+const actorRefusal = (by: Actor | undefined): ProblemRefusal | undefined =>
   by?.id ? undefined : { code: 'invalid', message: 'every problem action names who took it' };
 
 /**

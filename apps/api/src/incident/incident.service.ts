@@ -13,7 +13,7 @@ import {
   resolveIncidentUpdate,
   resumeIncidentUpdate,
   reviewIncidentUpdate,
-  type IncidentActor,
+  type Actor,
   type IncidentSnapshot,
 } from '@steward/contracts';
 import { StewardError, blameFindings, slaClockView } from '@steward/domain';
@@ -223,7 +223,7 @@ function atNow(snapshot: IncidentSnapshot, now: Date): IncidentSnapshot {
   return { ...snapshot, sla: { ...snapshot.sla, response: view('response'), resolution: view('resolution') }, asOf: now.toISOString() };
 }
 
-function actor(caller: Principal): IncidentActor {
+function actor(caller: Principal): Actor {
   return { id: caller.id, name: caller.name };
 }
 

@@ -24,9 +24,6 @@ import type {
 export { INCIDENT_SOURCES, INCIDENT_STATES, incidentWorkflowId } from '@steward/domain';
 export type { IncidentProcessSettings, IncidentSlaTerms, IncidentSource, IncidentState, PendingHandover, PostIncidentReview, ReviewAction, SlaClockView } from '@steward/domain';
 
-/** @deprecated The one actor type is `Actor` (libs/domain); this name is kept for existing imports. */
-export type IncidentActor = Actor;
-
 export interface IncidentWorkflowInput {
   incidentId: string;
   title: string;

@@ -16,9 +16,6 @@ export type {
   ProblemState,
 } from '@steward/domain';
 
-/** @deprecated The one actor type is `Actor` (libs/domain); this name is kept for existing imports. */
-export type ProblemActor = Actor;
-
 /** The review actions of one incident, as the incident workflow hands them over. */
 export interface ReviewActionsRequest {
   incidentId: string;

@@ -3,7 +3,6 @@
  * ISO 8601 strings so every value survives workflow history and continue-as-new unchanged.
  */
 import type {
-  Actor,
   BusinessCalendar,
   CarriedIncidentState,
   EscalationPolicy,

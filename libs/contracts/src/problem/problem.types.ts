@@ -2,7 +2,7 @@
  * Problem payloads shared by the API, the problem workflow and its activities. Instants are
  * ISO 8601 strings so every value survives workflow history and continue-as-new unchanged.
  */
-import type { Actor, ProblemProcessSettings, ProblemSnapshot, ProblemState, ReviewAction } from '@steward/domain';
+import type { ProblemProcessSettings, ProblemSnapshot, ProblemState, ReviewAction } from '@steward/domain';
 
 // The problem vocabulary lives in libs/domain; these names stay importable from here.
 export { KNOWLEDGE_ARTICLE_KINDS, PROBLEM_ACTION_STATES, PROBLEM_STATES, problemWorkflowId } from '@steward/domain';

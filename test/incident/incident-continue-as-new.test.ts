@@ -1,19 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import {
-  acknowledgeIncidentUpdate,
-  assignIncidentUpdate,
-  incidentStateQuery,
-  incidentWorkflowDefinition,
-  pendIncidentUpdate,
-  postStakeholderUpdateUpdate,
-  resolveIncidentUpdate,
-  resumeIncidentUpdate,
-  type WorkflowOf,
-} from '@steward/contracts';
+import { acknowledgeIncidentUpdate, assignIncidentUpdate, incidentStateQuery, incidentWorkflowDefinition, pendIncidentUpdate, postStakeholderUpdateUpdate, resolveIncidentUpdate, resumeIncidentUpdate, type WorkflowOf } from '@steward/contracts';
 import { IncidentEventEntity, IncidentOpeningService } from '@steward/persistence';
-import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, eventually, startWorker, testPayloadCodec, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startDevServerSuggestingContinueAsNew, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addEscalationPolicy, addService, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 /**
@@ -29,16 +18,7 @@ describe('incident workflow: continue-as-new carries the state over', () => {
 
   beforeAll(async () => {
     [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: toSdkExecutable(resolveTemporalCli({ log: () => undefined })),
-          ip: '127.0.0.1',
-          log: { format: 'json', level: 'error' },
-          extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
-        },
-        // The worker encrypts with the test codec: this client reads what it writes.
-        client: { dataConverter: stewardDataConverter(testPayloadCodec()) },
-      }),
+      startDevServerSuggestingContinueAsNew(60),
       createTestDatabase('incident_can'),
     ]);
     worker = await startWorker(database.url, taskQueue, { temporalAddress: env.address, processes: { incidentProcess: { ...TEST_INCIDENT_PROCESS, stakeholderUpdateMs: { P1: 600_000, P2: 600_000 } } } });

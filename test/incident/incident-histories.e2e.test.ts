@@ -1,22 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import {
-  acknowledgeIncidentUpdate,
-  assignIncidentUpdate,
-  closeIncidentUpdate,
-  incidentStateQuery,
-  pendIncidentUpdate,
-  postStakeholderUpdateUpdate,
-  resolveIncidentUpdate,
-  resumeIncidentUpdate,
-  reviewIncidentUpdate,
-  type IncidentProcessSettings,
-} from '@steward/contracts';
+import { acknowledgeIncidentUpdate, assignIncidentUpdate, closeIncidentUpdate, incidentStateQuery, pendIncidentUpdate, postStakeholderUpdateUpdate, resolveIncidentUpdate, resumeIncidentUpdate, reviewIncidentUpdate, type IncidentProcessSettings } from '@steward/contracts';
 import { IncidentOpeningService, type OpenIncidentRequest } from '@steward/persistence';
-import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
 import type { incidentWorkflow } from '@steward/workflows';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestDatabase, eventually, startWorker, temporalClient, testPayloadCodec, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startDevServerSuggestingContinueAsNew, startWorker, temporalClient, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { recordHistories } from '../support/histories';
 import { addEscalationPolicy, addService, eventsOf, notificationsFor, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
@@ -43,15 +31,7 @@ describe('incident histories: continue-as-new and exhausted escalation', () => {
     [tuned, database, shared] = await Promise.all([
       // A dev server of its own that suggests continue-as-new after 100 events: the first run
       // passes it after a dozen updates, the second run closes well before it.
-      TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: toSdkExecutable(resolveTemporalCli({ log: () => undefined })),
-          ip: '127.0.0.1',
-          log: { format: 'json', level: 'error' },
-          extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=100'],
-        },
-        client: { dataConverter: stewardDataConverter(testPayloadCodec()) },
-      }),
+      startDevServerSuggestingContinueAsNew(100),
       createTestDatabase('incident_hist'),
       temporalClient(),
     ]);

@@ -1,13 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { assignIncidentUpdate, incidentStateQuery, postStakeholderUpdateUpdate } from '@steward/contracts';
 import { IncidentOpeningService } from '@steward/persistence';
-import { resolveTemporalCli, stewardDataConverter, toSdkExecutable } from '@steward/temporal';
 import type { incidentWorkflow } from '@steward/workflows';
 import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { QueryRunner } from 'typeorm';
-import { createTestDatabase, eventually, startWorker, testPayloadCodec, uniqueTaskQueue, type TestDatabase } from '../support/harness';
+import { createTestDatabase, eventually, startDevServerSuggestingContinueAsNew, startWorker, uniqueTaskQueue, type TestDatabase } from '../support/harness';
 import { addEscalationPolicy, addService, eventsOf, TEST_INCIDENT_PROCESS } from '../support/incidents';
 
 const SUGGEST_AFTER = 60;
@@ -28,15 +27,7 @@ describe('incident workflow: an update in flight across continue-as-new', () => 
 
   beforeAll(async () => {
     [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: toSdkExecutable(resolveTemporalCli({ log: () => undefined })),
-          ip: '127.0.0.1',
-          log: { format: 'json', level: 'error' },
-          extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AFTER}`],
-        },
-        client: { dataConverter: stewardDataConverter(testPayloadCodec()) },
-      }),
+      startDevServerSuggestingContinueAsNew(SUGGEST_AFTER),
       createTestDatabase('incident_can_update'),
     ]);
     worker = await startWorker(database.url, taskQueue, { temporalAddress: env.address });

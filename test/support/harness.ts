@@ -7,7 +7,8 @@ import type { ChangeProcessSettings } from '@steward/domain';
 import { signToken, type Principal, type TokenVerifierOptions } from '@steward/identity';
 import { stewardDataSourceOptions } from '@steward/persistence';
 import { AesGcmPayloadCodec, DecisionSigner, decisionVerifyKeyOf, parseDecisionSigningKey, parsePayloadCodecKeys, type PayloadCodecKey } from '@steward/security';
-import { stewardDataConverter, temporalConnectionOptions, type TemporalTlsSettings } from '@steward/temporal';
+import { resolveTemporalCli, stewardDataConverter, temporalConnectionOptions, toSdkExecutable, type TemporalTlsSettings } from '@steward/temporal';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -234,4 +235,21 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     last = await probe();
   }
   return last;
+}
+
+/**
+ * A Temporal dev server of the test's own that suggests continue-as-new after `events` history
+ * events (the shared server keeps Temporal's default), with a client that reads what the
+ * workers encrypt. The caller tears it down.
+ */
+export function startDevServerSuggestingContinueAsNew(events: number): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: toSdkExecutable(resolveTemporalCli({ log: () => undefined })),
+      ip: '127.0.0.1',
+      log: { format: 'json', level: 'error' },
+      extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${events}`],
+    },
+    client: { dataConverter: stewardDataConverter(testPayloadCodec()) },
+  });
 }

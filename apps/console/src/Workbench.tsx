@@ -28,7 +28,7 @@ function awaitsMe(change: ChangeView, me: Principal): boolean {
 export function Workbench({ me }: { me: Principal }) {
   const awaiting = useQuery({
     queryKey: ['changes', 'awaiting_approval'],
-    queryFn: async () => unwrap(await api.GET('/api/changes', { params: { query: { state: 'awaiting_approval' } } })),
+    queryFn: async () => unwrap(await api.GET('/api/changes', { params: { query: { state: 'awaiting_approval', limit: 200 } } })),
     refetchInterval: 15_000,
   });
   // The list answers without votes and policy progress: each change is read whole.

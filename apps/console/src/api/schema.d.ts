@@ -1574,7 +1574,6 @@ export interface components {
             /** @example change-CHG-000123 */
             workflowId: string;
         };
-        Object: Record<string, never>;
         RiskView: {
             score: number | null;
             /** @enum {string|null} */
@@ -3694,8 +3693,8 @@ export interface operations {
                 from?: string;
                 /** @description Submitted before (ISO 8601 with offset) */
                 to?: string;
-                limit?: components["schemas"]["Object"];
-                offset?: components["schemas"]["Object"];
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5159,8 +5158,8 @@ export interface operations {
                 ownerGroup?: string;
                 /** @description Only CIs discovery has not reported for the stale period */
                 stale?: boolean;
-                limit?: components["schemas"]["Object"];
-                offset?: components["schemas"]["Object"];
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5815,7 +5814,7 @@ export interface operations {
     CiController_impact: {
         parameters: {
             query?: {
-                maxDepth?: components["schemas"]["Object"];
+                maxDepth?: number;
             };
             header?: never;
             path: {
@@ -7013,7 +7012,7 @@ export interface operations {
                 id?: string;
                 /** @description Events after this sequence number (paging) */
                 after?: string;
-                limit?: components["schemas"]["Object"];
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7175,7 +7174,7 @@ export interface operations {
     AuditController_listCheckpoints: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7895,8 +7894,8 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only notifications the caller has not marked read */
-                unread?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                unread?: boolean;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7980,7 +7979,7 @@ export interface operations {
     NotificationController_deliveries: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -8168,8 +8167,8 @@ export interface operations {
         parameters: {
             query?: {
                 state?: "new" | "investigating" | "known_error" | "fix_in_progress" | "resolved" | "observation" | "closed";
-                limit?: components["schemas"]["Object"];
-                offset?: components["schemas"]["Object"];
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -9177,7 +9176,7 @@ export interface operations {
             query?: {
                 /** @description Web-search syntax ("quoted phrase", or, -word); empty: the latest articles */
                 q?: string;
-                limit?: components["schemas"]["Object"];
+                limit?: number;
             };
             header?: never;
             path?: never;

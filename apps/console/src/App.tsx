@@ -25,7 +25,7 @@ export function App() {
             <Text size="sm" visibleFrom="sm">
               Signed in as <b>{session.user.name}</b>
             </Text>
-            <Badge variant="light" visibleFrom="md">
+            <Badge variant="outline" visibleFrom="md">
               {session.user.roles.join(', ')}
             </Badge>
             <Button

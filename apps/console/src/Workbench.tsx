@@ -107,7 +107,7 @@ function ChangeCard({ change, me }: { change: ChangeView; me: Principal }) {
               {change.type} change requested by {change.requester.name} ({change.requester.id})
             </Text>
           </div>
-          <Badge size="lg" color={RISK_COLOR[risk.level ?? ''] ?? 'gray'} variant="filled" aria-label={`Risk ${risk.level ?? 'not assessed'}, score ${risk.score ?? 'none'}`}>
+          <Badge size="lg" tt="none" color={RISK_COLOR[risk.level ?? ''] ?? 'gray'} variant="filled" aria-label={`Risk ${risk.level ?? 'not assessed'}, score ${risk.score ?? 'none'}`}>
             Risk {risk.level ?? 'not assessed'} · {risk.score ?? '–'}
           </Badge>
         </Group>
@@ -176,7 +176,7 @@ function ChangeCard({ change, me }: { change: ChangeView; me: Principal }) {
           <List size="sm" mt={4} spacing={4}>
             {rulesOf(change).map((rule) => (
               <List.Item key={rule.id}>
-                <Badge size="sm" color={rule.satisfied ? 'green' : 'gray'} variant="light" mr={6}>
+                <Badge size="sm" tt="none" color={rule.satisfied ? 'green' : 'gray'} variant="filled" mr={6}>
                   {rule.satisfied ? 'met' : `missing ${rule.required - rule.approvedBy.length}`}
                 </Badge>
                 {rule.description} — {rule.approvedBy.length} of {rule.required}
@@ -244,7 +244,7 @@ function DecisionActions({ change }: { change: ChangeView }) {
     <>
       <Group gap="sm">
         {(Object.keys(DECISION_WORDS) as Decision[]).map((d) => (
-          <Button key={d} color={DECISION_WORDS[d].color} variant={d === 'approve' ? 'filled' : 'light'} onClick={() => open(d)} aria-label={`${DECISION_WORDS[d].verb} ${change.id}`}>
+          <Button key={d} color={DECISION_WORDS[d].color} variant={d === 'approve' ? 'filled' : 'default'} onClick={() => open(d)} aria-label={`${DECISION_WORDS[d].verb} ${change.id}`}>
             {DECISION_WORDS[d].verb}
           </Button>
         ))}

@@ -159,6 +159,22 @@ describe('the CAB workbench in a real browser', () => {
     expect(await checkAndPhotograph(page, 'sign-in')).toEqual([]);
   }, 60_000);
 
+  it('on an API without the demo sign-in (an OIDC deployment), says that OIDC sign-in is not built yet instead of offering one', async () => {
+    const other = await startApi(database.url, taskQueue, undefined, undefined, { consoleRoot: built.root });
+    try {
+      const elsewhere = await context.newPage();
+      await elsewhere.goto((await other.getUrl()).replace('[::1]', '127.0.0.1'));
+      const notice = elsewhere.getByRole('status');
+      await notice.waitFor();
+      expect(await notice.innerText()).toMatch(/Sign-in through an OIDC issuer \(authorization code with PKCE\) is not built yet/);
+      expect(await elsewhere.getByRole('button', { name: /^Sign in as / }).count()).toBe(0);
+      expect(await seriousViolations(elsewhere)).toEqual([]);
+      await elsewhere.close();
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it("refuses the requester's own approval, showing the API's reason as the API words it", async () => {
     await signIn('Dave Change Manager');
     // His own change is not awaiting his decision: it is among the others.
@@ -168,6 +184,9 @@ describe('the CAB workbench in a real browser', () => {
     const refusal = dialog.getByTestId('refusal');
     await refusal.waitFor();
     expect(await refusal.innerText()).toMatch(/The API refused the decision\s+requester cannot approve own change$/);
+    // The dialog, as it shows the refusal, is accessible too.
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'workbench-refusal-desktop.png') });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await call('auditor', 'GET', `/api/changes/${changeId}`)).body.approvals).toEqual([]);

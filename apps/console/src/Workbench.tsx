@@ -29,7 +29,8 @@ export function Workbench({ me }: { me: Principal }) {
   const awaiting = useQuery({
     queryKey: ['changes', 'awaiting_approval'],
     queryFn: async () => unwrap(await api.GET('/api/changes', { params: { query: { state: 'awaiting_approval', limit: 200 } } })),
-    refetchInterval: 15_000,
+    // A decision lands in the read model a moment after the API answers; other voters act too.
+    refetchInterval: 5_000,
   });
   // The list answers without votes and policy progress: each change is read whole.
   const details = useQueries({
@@ -210,8 +211,12 @@ function ChangeCard({ change, me }: { change: ChangeView; me: Principal }) {
           <Text size="sm">
             You {DECISION_WORDS[myVote.decision]?.done ?? myVote.decision} this plan.
           </Text>
-        ) : (
+        ) : me.roles.some((r) => VOTING_ROLES.includes(r)) ? (
           <DecisionActions change={change} />
+        ) : (
+          <Text size="sm" c="dimmed">
+            Deciding needs the role cab_member or change_manager.
+          </Text>
         )}
       </Stack>
     </Card>
@@ -249,7 +254,7 @@ function DecisionActions({ change }: { change: ChangeView }) {
           </Button>
         ))}
       </Group>
-      <Modal opened={decision !== undefined} onClose={() => setDecision(undefined)} title={words ? `${words.verb}: ${change.id}` : ''} centered size="lg">
+      <Modal opened={decision !== undefined} onClose={() => setDecision(undefined)} title={words ? `${words.verb}: ${change.id}` : ''} centered size="lg" closeButtonProps={{ 'aria-label': 'Close the dialog' }}>
         {words && (
           <form
             onSubmit={(event) => {

@@ -86,6 +86,17 @@ module.exports = {
       to: { pathNot: ['^libs/contracts/', '^libs/domain/', 'node_modules/@temporalio/(workflow|common)/'] },
     },
     {
+      name: 'console-imports-no-server-code',
+      comment:
+        'The console (apps/console) is a browser bundle that speaks only the public HTTP contract: its ' +
+        'types come from the OpenAPI document (apps/console/src/api, generated). Importing the API, a ' +
+        'library, an activity or a workflow would bundle server code into the browser and make a second ' +
+        'source of truth beside the contract.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^(apps/(?!console/)|libs/|activities/|workflows/|scripts/|bench/|test/)' },
+    },
+    {
       name: 'no-test-code-in-production',
       comment:
         'Test helpers (test/support) and specs are not built (tsconfig.build.json excludes them); ' +
@@ -101,7 +112,8 @@ module.exports = {
         'install (npm ci --omit=dev, the Dockerfile) does not have them, so production code that ' +
         'imports one fails only when deployed.',
       severity: 'error',
-      from: { path: '^(apps|libs|workflows|activities|scripts)/', pathNot: TEST_CODE },
+      // The console is bundled at build time (Vite): its libraries are build inputs, not runtime ones.
+      from: { path: '^(apps|libs|workflows|activities|scripts)/', pathNot: [...TEST_CODE, '^apps/console/'] },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
   ],
@@ -115,7 +127,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.d.ts', '.js', '.cjs', '.mjs', '.json'],
+      extensions: ['.ts', '.tsx', '.d.ts', '.js', '.cjs', '.mjs', '.json'],
     },
     reporterOptions: { text: { highlightFocused: true } },
   },

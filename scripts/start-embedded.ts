@@ -158,13 +158,19 @@ async function main(): Promise<void> {
     // The worker drains: running activities get its 20 s shutdown grace, then it stops polling.
     stops.push({ name: 'worker', stop: () => worker.close(), graceMs: 30_000 });
 
-    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, decisionSigningKey: decisionKeys.signingKey, payloadCodecKeys, temporalUiOrigin: config.temporalUiOrigin ?? temporal?.uiUrl, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints, sodImplementer: config.sodImplementer }, { shutdownHooks: false });
+    const api = await createApi({ databaseUrl, temporal: temporalOptions, auth: { ...config.auth, jwtSecret }, logLevel: config.logLevel, cmdb: config.cmdb, decisionSigningKey: decisionKeys.signingKey, payloadCodecKeys, temporalUiOrigin: config.temporalUiOrigin ?? temporal?.uiUrl, changeProcess: config.changeProcess, processes: processesOf(config), abuse: config.abuse, web: config.web, auditCheckpoints, sodImplementer: config.sodImplementer,
+      // The console (dist/console beside dist/scripts) and, only here and only without an OIDC
+      // issuer, its demo sign-in: the tokens this banner prints, minted on request.
+      consoleRoot: join(__dirname, '..', 'console'),
+      ...(jwtSecret && !config.auth.oidcIssuer ? { demoSignIn: { jwtSecret } } : {}),
+    }, { shutdownHooks: false });
     await api.listen(config.port, '127.0.0.1');
     stops.push({ name: 'API', stop: () => api.close(), graceMs: 10_000 });
 
     const base = `http://127.0.0.1:${config.port}`;
     say();
     say('Steward is running.');
+    say(`  Console       ${base}/`);
     say(`  API           ${base}/api`);
     say(`  OpenAPI       ${base}/docs`);
     say(`  Health        ${base}/health`);

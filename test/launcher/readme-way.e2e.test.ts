@@ -115,6 +115,20 @@ describe('the README way: npm start on the embedded servers', () => {
     expect(titles.filter((t: string) => t.startsWith('Checkout slow ')).length).toBe(12);
   }, 420_000);
 
+  it('serves the console at the URL its banner prints first, with the demo sign-in of the embedded default', async () => {
+    const { base, output } = running!;
+    expect(output()).toMatch(new RegExp(`Steward is running\\.\\n  Console       ${base}/\\n`));
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<div id="root"><\/div>/);
+    const users = await fetch(`${base}/api/demo/users`);
+    expect(users.status).toBe(200);
+    const bob = ((await users.json()) as Array<{ id: string }>).find((u) => u.id === 'bob');
+    expect(bob).toBeDefined();
+    const minted = (await (await fetch(`${base}/api/demo/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'bob' }) })).json()) as { token: string };
+    expect((await call(base, minted.token, 'GET', '/api/me')).body).toMatchObject({ id: 'bob', roles: ['cab_member'] });
+  });
+
   it('stops within 30 s on Ctrl-C with work in flight, and a restart finds everything as it was', async () => {
     const { base, tokens } = running!;
     // Work in flight: more requests still being answered when the signal comes.

@@ -190,6 +190,10 @@ export async function startApi(
     payloadCodecKeys?: PayloadCodecKey[] | null;
     /** The Temporal UI origin the codec endpoint answers CORS requests from. */
     temporalUiOrigin?: string;
+    /** A built console to serve at `/` (test/console). */
+    consoleRoot?: string;
+    /** The embedded launcher's demo sign-in routes, signing with TEST_JWT_SECRET (test/console). */
+    demoSignIn?: boolean;
   } = {},
 ): Promise<NestExpressApplication> {
   const app = await createApi(
@@ -207,6 +211,8 @@ export async function startApi(
       abuse: TEST_ABUSE_SETTINGS,
       // Configured as a deployment should be: checkpoint routes answer instead of 503.
       auditCheckpoints: { signingKey: TEST_AUDIT_SIGNING_KEY, trustedPublicKeys: [] },
+      consoleRoot: options.consoleRoot,
+      ...(options.demoSignIn ? { demoSignIn: { jwtSecret: TEST_JWT_SECRET } } : {}),
     },
     { shutdownHooks: false },
   );

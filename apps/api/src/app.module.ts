@@ -31,6 +31,7 @@ import { SlaModule } from './sla/sla.module';
 import { routeAccess } from './access-policy';
 import { DatabaseApiKeyAuthenticator } from './identity/api-key-authenticator.service';
 import { ServiceAccountModule } from './identity/service-account.module';
+import { DemoSignInModule } from './identity/demo-sign-in.controller';
 
 export interface ApiModuleOptions {
   databaseUrl: string;
@@ -57,6 +58,13 @@ export interface ApiModuleOptions {
   auditCheckpoints?: Pick<AuditCheckpointSettings, 'signingKey' | 'trustedPublicKeys'>;
   /** SOD_IMPLEMENTER, recorded on each change at submission (default `distinct`). */
   sodImplementer?: SodImplementerMode;
+  /**
+   * Only the embedded launcher (`npm start` without an OIDC issuer) sets this: the console's
+   * sign-in picker mints demo tokens with this secret. Unset, the routes do not exist (404).
+   */
+  demoSignIn?: { jwtSecret: string };
+  /** The built console (index.html and assets/) served at `/`; unset or missing: no console. */
+  consoleRoot?: string;
 }
 
 /** The HTTP API: one module per bounded context over shared persistence and Temporal. */
@@ -90,6 +98,7 @@ export class AppModule {
         IncidentModule,
         AlertModule,
         SlaModule,
+        ...(options.demoSignIn ? [DemoSignInModule.forRoot(options.demoSignIn.jwtSecret)] : []),
       ],
     };
   }

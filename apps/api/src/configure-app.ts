@@ -44,6 +44,15 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   // The embedded launcher stops the API itself, after which it stops the servers it started.
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
 
+  SwaggerModule.setup('docs', app, stewardOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/**
+ * The OpenAPI document of `/docs-json`. Also what the console's typed client is generated from
+ * (scripts/console-openapi.ts, on an app created in preview mode, without a database).
+ */
+export function stewardOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -55,8 +64,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   );
   documentIdempotencyKeys(document);
   documentErrorAnswers(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  return app;
+  return document;
 }
 
 /** Every POST takes an Idempotency-Key (IdempotencyInterceptor); the document says so once here. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigurationError, loadConfig, processesOf, requireServerConfig } from '@steward/config';
 import { checkApplicationRole } from '@steward/persistence';
+import { join } from 'node:path';
 import { createApi } from './create-api';
 
 async function main(): Promise<void> {
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     web: config.web,
     auditCheckpoints: config.auditCheckpoints,
     sodImplementer: config.sodImplementer,
+    // dist/apps/api/src/main.js -> dist/console, where `npm run build` puts the console.
+    consoleRoot: join(__dirname, '..', '..', '..', 'console'),
   });
   await app.listen(config.port);
 }

@@ -11,11 +11,11 @@ export class AuditQuery {
   @ApiPropertyOptional({ example: 'change' }) @IsOptional() @IsString() @Matches(/^[a-z_]{1,50}$/, { message: 'entity must be an entity name such as change or ci' }) entity?: string;
   @ApiPropertyOptional({ example: 'CHG-000123' }) @IsOptional() @IsString() @MaxLength(200) id?: string;
   @ApiPropertyOptional({ description: 'Events after this sequence number (paging)' }) @IsOptional() @Matches(/^\d{1,18}$/, { message: 'after must be a sequence number' }) after?: string;
-  @ApiPropertyOptional({ default: 200, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit = 200;
+  @ApiPropertyOptional({ default: 200, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit: number = 200;
 }
 
 export class CheckpointListQuery {
-  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
+  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit: number = 50;
 }
 
 export class AuditCheckpointView {

@@ -16,6 +16,14 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; fo
 const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/**
+ * The console (apps/console, served at `/`): its own hashed scripts and styles only; inline
+ * styles because Mantine writes its theme's CSS variables into a <style> element and React sets
+ * style attributes; fetches to this origin only (the API). No inline script, nothing framed.
+ */
+const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 export function securityHeaders(web: WebSecuritySettings): RequestHandler {
   const hsts = web.hstsMaxAgeSeconds !== undefined ? `max-age=${web.hstsMaxAgeSeconds}; includeSubDomains` : undefined;
   return (req: Request, res: Response, next: NextFunction) => {
@@ -24,7 +32,7 @@ export function securityHeaders(web: WebSecuritySettings): RequestHandler {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Content-Security-Policy', isDocsPath(req.path) ? DOCS_CSP : API_CSP);
+    res.setHeader('Content-Security-Policy', isDocsPath(req.path) ? DOCS_CSP : isConsolePath(req.path) ? CONSOLE_CSP : API_CSP);
     // Answers carry personal and change data: no shared cache keeps them (a route may override).
     if (!isDocsPath(req.path)) res.setHeader('Cache-Control', 'no-store');
     if (hsts) res.setHeader('Strict-Transport-Security', hsts);
@@ -34,6 +42,11 @@ export function securityHeaders(web: WebSecuritySettings): RequestHandler {
 
 function isDocsPath(path: string): boolean {
   return path === '/docs' || path.startsWith('/docs/') || path === '/docs-json';
+}
+
+/** The console's page and bundle: `/`, `/index.html` and the hashed files under `/assets/`. */
+function isConsolePath(path: string): boolean {
+  return path === '/' || path === '/index.html' || path.startsWith('/assets/');
 }
 
 /** One CORS rule: the origins a family of paths answers to. */

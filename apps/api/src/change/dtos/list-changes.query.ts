@@ -24,9 +24,9 @@ export class ListChangesQuery {
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit = 50;
+  limit: number = 50;
 
   @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
-  offset = 0;
+  offset: number = 0;
 }

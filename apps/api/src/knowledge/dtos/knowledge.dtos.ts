@@ -11,7 +11,7 @@ export class SearchKnowledgeQuery {
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit = 20;
+  limit: number = 20;
 }
 
 export class CreateArticleDto {

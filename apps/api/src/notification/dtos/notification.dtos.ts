@@ -7,17 +7,17 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 export class ListNotificationsQuery {
   @ApiPropertyOptional({ description: 'Only notifications the caller has not marked read', default: false })
   @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'unread must be true or false' })
-  unread = false;
+  unread: boolean = false;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
   @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1) @Max(200)
-  limit = 50;
+  limit: number = 50;
 }
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
   @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1) @Max(500)
-  limit = 100;
+  limit: number = 100;
 }
 
 export class NotificationView {

@@ -70,11 +70,11 @@ export class ListProblemsQuery {
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit = 50;
+  limit: number = 50;
 
   @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
-  offset = 0;
+  offset: number = 0;
 }
 
 export class ProblemCreatedResponse {

@@ -11,8 +11,8 @@ const DECISION_WORDS: Record<Decision, { verb: string; done: string; color: stri
   reject: { verb: 'Reject', done: 'rejected', color: 'red' },
 };
 
-const approvalsOf = (change: ChangeView) => change.approvals as unknown as ApprovalRecord[];
-const rulesOf = (change: ChangeView) => change.requiredApprovals as unknown as RuleProgress[];
+const approvalsOf = (change: ChangeView): ApprovalRecord[] => change.approvals;
+const rulesOf = (change: ChangeView): RuleProgress[] => change.requiredApprovals;
 
 /**
  * Awaiting MY decision: I may vote (a voting role), I did not request it, and I have not decided
@@ -91,9 +91,9 @@ export function Workbench({ me }: { me: Principal }) {
 function ChangeCard({ change, me }: { change: ChangeView; me: Principal }) {
   const headingId = useId();
   const risk = change.risk;
-  const factors = (risk.factors ?? []) as unknown as RiskFactor[];
-  const steps = (change.plan as unknown as { steps: PlanStep[] }).steps;
-  const policy = change.policy as unknown as PolicyRef | null;
+  const factors: RiskFactor[] = risk.factors ?? [];
+  const steps: PlanStep[] = change.plan.steps;
+  const policy: PolicyRef | null = change.policy ?? null;
   const approvals = approvalsOf(change);
   const myVote = approvals.find((a) => a.approver === me.id && !a.voided && a.planHash === change.planHash);
   return (

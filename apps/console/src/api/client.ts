@@ -7,45 +7,11 @@ export type DemoUser = Schemas['DemoUserView'];
 export type Principal = Schemas['PrincipalView'];
 export type Decision = Schemas['DecisionDto']['decision'];
 
-/**
- * The parts of ChangeView the OpenAPI document leaves as `object` (the API's DTOs declare them
- * loosely); their shapes are those of libs/domain's approval vocabulary, written here because the
- * console imports no server code.
- */
-export interface RiskFactor {
-  name: string;
-  points: number;
-  detail: string;
-}
-export interface ApprovalRecord {
-  approver: string;
-  approverName: string;
-  decision: Decision;
-  comment: string;
-  planHash: string;
-  at: string;
-  voided: boolean;
-}
-export interface RuleProgress {
-  id: string;
-  description: string;
-  required: number;
-  approvedBy: string[];
-  satisfied: boolean;
-}
-export interface PolicyRef {
-  id: string;
-  version: number;
-  name: string;
-}
-export interface PlanStep {
-  id: string;
-  name: string;
-  kind: 'automated' | 'manual';
-  estimatedMinutes?: number;
-  action?: unknown;
-  rollback?: unknown;
-}
+export type ApprovalRecord = Schemas['ApprovalView'];
+export type RuleProgress = Schemas['RuleProgressView'];
+export type RiskFactor = Schemas['RiskFactorView'];
+export type PolicyRef = Schemas['PolicyRefView'];
+export type PlanStep = Schemas['PlanStepView'];
 
 /** The API's one error shape; `message` is shown to the user exactly as the API words it. */
 export class ApiRefusal extends Error {

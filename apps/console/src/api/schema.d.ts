@@ -1574,12 +1574,46 @@ export interface components {
             /** @example change-CHG-000123 */
             workflowId: string;
         };
+        RiskFactorView: {
+            /** @example ci-criticality */
+            name: string;
+            points: number;
+            /** @description Why it scored these points, in words */
+            detail: string;
+        };
         RiskView: {
             score: number | null;
             /** @enum {string|null} */
             level: "low" | "medium" | "high" | "critical" | null;
             /** @description Why: each factor with its points */
-            factors?: Record<string, never>[];
+            factors?: components["schemas"]["RiskFactorView"][];
+        };
+        ApprovalView: {
+            /** @description Who voted (their id) */
+            approver: string;
+            approverName: string;
+            /** @enum {string} */
+            decision: "approve" | "reject" | "request_changes";
+            comment: string;
+            /** @description The plan the vote was cast for */
+            planHash: string;
+            at: string;
+            /** @description True once the plan it was cast for was replaced */
+            voided: boolean;
+        };
+        RuleProgressView: {
+            id: string;
+            /** @example 3 approvals from cab */
+            description: string;
+            required: number;
+            approvedBy: string[];
+            satisfied: boolean;
+        };
+        PolicyRefView: {
+            /** @example normal-high */
+            id: string;
+            version: number;
+            name: string;
         };
         ScheduleView: {
             windowStart: string | null;
@@ -1599,6 +1633,24 @@ export interface components {
             reason: string;
             since: string;
         };
+        PlanStepView: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "automated" | "manual";
+            /** @description The executor call, or the manual instructions */
+            action: Record<string, never>;
+            /** @description Its compensation */
+            rollback: Record<string, never>;
+            estimatedMinutes: number;
+            /** @description Run in the verifying phase, after every implementation step succeeded */
+            verification?: boolean;
+        };
+        PlanView: {
+            steps: components["schemas"]["PlanStepView"][];
+            /** @description What the CMDB records of each CI once the change completes */
+            ciUpdates?: Record<string, never>[];
+        };
         ChangeView: {
             /** @example CHG-000123 */
             id: string;
@@ -1611,10 +1663,10 @@ export interface components {
             /** @description null score and level until the change is assessed */
             risk: components["schemas"]["RiskView"];
             planHash: string;
-            approvals: Record<string, never>[];
+            approvals: components["schemas"]["ApprovalView"][];
             /** @description Each rule of the policy with who satisfied it */
-            requiredApprovals: Record<string, never>[];
-            policy?: Record<string, never> | null;
+            requiredApprovals: components["schemas"]["RuleProgressView"][];
+            policy?: components["schemas"]["PolicyRefView"] | null;
             endReason?: string | null;
             reviewDueAt?: string | null;
             review?: Record<string, never> | null;
@@ -1640,7 +1692,7 @@ export interface components {
             justification: string;
             backoutPlan: string;
             testEvidence?: string | null;
-            plan: Record<string, never>;
+            plan: components["schemas"]["PlanView"];
             createdAt: string;
             updatedAt: string;
         };

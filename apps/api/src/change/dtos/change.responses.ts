@@ -1,5 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CHANGE_STATES, CHANGE_TYPES, STEP_STATES, type ChangeState, type ChangeType, type StepState } from '@steward/contracts';
+import {
+  CHANGE_STATES,
+  CHANGE_TYPES,
+  DECISIONS,
+  RISK_LEVELS,
+  STEP_KINDS,
+  STEP_STATES,
+  type ApprovalRecord,
+  type ChangeState,
+  type ChangeType,
+  type Decision,
+  type ImplementationPlan,
+  type PlanStep,
+  type RiskFactor,
+  type RuleProgress,
+  type StepKind,
+  type StepState,
+} from '@steward/contracts';
 
 export class ChangeSubmittedResponse {
   @ApiProperty({ example: 'CHG-000123' }) id: string;
@@ -7,10 +24,55 @@ export class ChangeSubmittedResponse {
   @ApiProperty({ example: 'change-CHG-000123' }) workflowId: string;
 }
 
+export class RiskFactorView implements RiskFactor {
+  @ApiProperty({ example: 'ci-criticality' }) name: string;
+  @ApiProperty() points: number;
+  @ApiProperty({ description: 'Why it scored these points, in words' }) detail: string;
+}
+
 export class RiskView {
   @ApiProperty({ nullable: true, type: Number }) score: number | null;
-  @ApiProperty({ nullable: true, type: String, enum: ['low', 'medium', 'high', 'critical'] }) level: string | null;
-  @ApiPropertyOptional({ type: [Object], description: 'Why: each factor with its points' }) factors?: unknown[];
+  @ApiProperty({ nullable: true, type: String, enum: RISK_LEVELS }) level: string | null;
+  @ApiPropertyOptional({ type: [RiskFactorView], description: 'Why: each factor with its points' }) factors?: RiskFactorView[];
+}
+
+export class ApprovalView implements ApprovalRecord {
+  @ApiProperty({ description: 'Who voted (their id)' }) approver: string;
+  @ApiProperty() approverName: string;
+  @ApiProperty({ enum: DECISIONS }) decision: Decision;
+  @ApiProperty() comment: string;
+  @ApiProperty({ description: 'The plan the vote was cast for' }) planHash: string;
+  @ApiProperty() at: string;
+  @ApiProperty({ description: 'True once the plan it was cast for was replaced' }) voided: boolean;
+}
+
+export class RuleProgressView implements RuleProgress {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: '3 approvals from cab' }) description: string;
+  @ApiProperty() required: number;
+  @ApiProperty({ type: [String] }) approvedBy: string[];
+  @ApiProperty() satisfied: boolean;
+}
+
+export class PolicyRefView {
+  @ApiProperty({ example: 'normal-high' }) id: string;
+  @ApiProperty() version: number;
+  @ApiProperty() name: string;
+}
+
+export class PlanStepView implements PlanStep {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: STEP_KINDS }) kind: StepKind;
+  @ApiProperty({ type: Object, description: 'The executor call, or the manual instructions' }) action: Record<string, unknown>;
+  @ApiProperty({ type: Object, description: 'Its compensation' }) rollback: Record<string, unknown>;
+  @ApiProperty() estimatedMinutes: number;
+  @ApiPropertyOptional({ description: 'Run in the verifying phase, after every implementation step succeeded' }) verification?: boolean;
+}
+
+export class PlanView implements ImplementationPlan {
+  @ApiProperty({ type: [PlanStepView] }) steps: PlanStepView[];
+  @ApiPropertyOptional({ type: [Object], description: 'What the CMDB records of each CI once the change completes' }) ciUpdates?: ImplementationPlan['ciUpdates'];
 }
 
 export class ScheduleView {
@@ -39,9 +101,9 @@ export class ChangeView {
   @ApiProperty({ enum: CHANGE_STATES }) state: ChangeState;
   @ApiProperty({ type: RiskView, description: 'null score and level until the change is assessed' }) risk: RiskView;
   @ApiProperty() planHash: string;
-  @ApiProperty({ type: [Object] }) approvals: unknown[];
-  @ApiProperty({ type: [Object], description: 'Each rule of the policy with who satisfied it' }) requiredApprovals: unknown[];
-  @ApiPropertyOptional({ nullable: true, type: Object }) policy: { id: string; version: number; name: string } | null;
+  @ApiProperty({ type: [ApprovalView] }) approvals: ApprovalView[];
+  @ApiProperty({ type: [RuleProgressView], description: 'Each rule of the policy with who satisfied it' }) requiredApprovals: RuleProgressView[];
+  @ApiPropertyOptional({ nullable: true, type: PolicyRefView }) policy: PolicyRefView | null;
   @ApiPropertyOptional({ nullable: true, type: String }) endReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) reviewDueAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) review: { summary: string; lessons: string; reviewedBy: string; reviewedAt: string } | null;
@@ -60,7 +122,7 @@ export class ChangeView {
   @ApiProperty() justification: string;
   @ApiProperty() backoutPlan: string;
   @ApiPropertyOptional({ nullable: true, type: String }) testEvidence: string | null;
-  @ApiProperty({ type: Object }) plan: unknown;
+  @ApiProperty({ type: PlanView }) plan: PlanView;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }

@@ -23,39 +23,26 @@ import { ApiKeyEntity, ServiceAccountEntity } from './identity/service-account.e
 import { KnowledgeArticleEntity } from './knowledge/knowledge-article.entity';
 import { ProblemActionEntity, ProblemEntity, ProblemEventEntity, ProblemIncidentEntity } from './problem/problem.entities';
 
-/** Every entity of the schema, listed once for the API, the worker, migrations and tests. */
+// Each bounded context's entities, registered by its persistence module (TypeOrmModule.forFeature).
+export const AUDIT_ENTITIES = [AuditEventEntity, AuditCheckpointEntity];
+export const CALENDAR_ENTITIES = [MaintenanceWindowEntity, ChangeFreezeEntity];
+export const CHANGE_ENTITIES = [ChangeRequestEntity, ChangeEventEntity, ApprovalPolicyEntity, ChangeApprovalEntity, ChangeStepEntity, ChangeAuthorizationEntity, ChangeTemplateEntity, ChangeFailureEntity, ChangeExecutionEntity];
+export const CMDB_ENTITIES = [ConfigurationItemEntity, CiRelationshipEntity, DiscoveryRunEntity, DiscoveryFindingEntity];
+export const IDENTITY_ENTITIES = [ServiceAccountEntity, ApiKeyEntity];
+export const INCIDENT_ENTITIES = [IncidentEntity, IncidentEventEntity, EscalationPolicyEntity, SlaDefinitionEntity, ImpactRuleEntity, IncidentNoteKeyEntity];
+export const KNOWLEDGE_ENTITIES = [KnowledgeArticleEntity];
+export const NOTIFICATION_ENTITIES = [NotificationEntity, NotificationReadEntity, WebhookDeliveryEntity];
+export const PROBLEM_ENTITIES = [ProblemEntity, ProblemIncidentEntity, ProblemActionEntity, ProblemEventEntity];
+
+/** Every entity of the schema, for the DataSource of the API, the worker, migrations and tests: the contexts' lists together. */
 export const STEWARD_ENTITIES = [
-  ConfigurationItemEntity,
-  CiRelationshipEntity,
-  DiscoveryRunEntity,
-  DiscoveryFindingEntity,
-  ChangeRequestEntity,
-  ChangeEventEntity,
-  AuditEventEntity,
-  AuditCheckpointEntity,
-  MaintenanceWindowEntity,
-  ChangeFreezeEntity,
-  ApprovalPolicyEntity,
-  ChangeApprovalEntity,
-  ChangeStepEntity,
-  ChangeAuthorizationEntity,
-  ChangeTemplateEntity,
-  ChangeFailureEntity,
-  ChangeExecutionEntity,
-  NotificationEntity,
-  NotificationReadEntity,
-  WebhookDeliveryEntity,
-  IncidentEntity,
-  IncidentEventEntity,
-  EscalationPolicyEntity,
-  SlaDefinitionEntity,
-  ImpactRuleEntity,
-  IncidentNoteKeyEntity,
-  ProblemEntity,
-  ProblemIncidentEntity,
-  ProblemActionEntity,
-  ProblemEventEntity,
-  KnowledgeArticleEntity,
-  ServiceAccountEntity,
-  ApiKeyEntity,
+  ...AUDIT_ENTITIES,
+  ...CALENDAR_ENTITIES,
+  ...CHANGE_ENTITIES,
+  ...CMDB_ENTITIES,
+  ...IDENTITY_ENTITIES,
+  ...INCIDENT_ENTITIES,
+  ...KNOWLEDGE_ENTITIES,
+  ...NOTIFICATION_ENTITIES,
+  ...PROBLEM_ENTITIES,
 ];

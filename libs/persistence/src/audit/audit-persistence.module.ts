@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditCheckpointEntity } from './audit-checkpoint.entity';
+import { AUDIT_ENTITIES } from '../entities';
 import { AuditCheckpoints } from './audit-checkpoint.service';
-import { AuditEventEntity } from './audit-event.entity';
 import { AuditLog } from './audit-log.service';
-
-export const AUDIT_ENTITIES = [AuditEventEntity, AuditCheckpointEntity];
 
 /** The audit chain: every context appends to it inside its own transactions. */
 @Module({

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ChangeFreezeEntity, MaintenanceWindowEntity } from './calendar.entities';
+import { CALENDAR_ENTITIES } from '../entities';
 import { SchedulingService } from './scheduling.service';
-
-export const CALENDAR_ENTITIES = [MaintenanceWindowEntity, ChangeFreezeEntity];
 
 @Module({
   imports: [TypeOrmModule.forFeature(CALENDAR_ENTITIES)],

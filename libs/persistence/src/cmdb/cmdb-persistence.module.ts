@@ -1,11 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CiRelationshipEntity } from './ci-relationship.entity';
-import { ConfigurationItemEntity } from './configuration-item.entity';
-import { DiscoveryFindingEntity, DiscoveryRunEntity } from './discovery.entities';
+import { CMDB_ENTITIES } from '../entities';
 import { ImpactAnalysisService } from './impact-analysis.service';
-
-export const CMDB_ENTITIES = [ConfigurationItemEntity, CiRelationshipEntity, DiscoveryRunEntity, DiscoveryFindingEntity];
 
 @Module({
   imports: [TypeOrmModule.forFeature(CMDB_ENTITIES)],

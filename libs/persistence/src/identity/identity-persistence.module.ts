@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeyEntity, ServiceAccountEntity } from './service-account.entities';
-
-export const IDENTITY_ENTITIES = [ServiceAccountEntity, ApiKeyEntity];
+import { IDENTITY_ENTITIES } from '../entities';
 
 /** Service accounts and their API keys (the API's identity services write them in their own transactions). */
 @Module({

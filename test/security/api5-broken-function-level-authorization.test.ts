@@ -74,6 +74,25 @@ describe('API5:2023 Broken Function Level Authorization', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('the demo sign-in routes exist only under the embedded launcher, are in the written policy, and answer as it says', async () => {
+    const demo = await startApi(world.database.url, world.taskQueue, TEST_CHANGE_PROCESS, undefined, { demoSignIn: true });
+    try {
+      const base = `http://127.0.0.1:${(demo.getHttpServer().address() as AddressInfo).port}`;
+      const document = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const keys = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+      expect(keys.filter((key) => !ACCESS_POLICY[key])).toEqual([]);
+      expect(keys.filter((key) => key.includes(' /api/demo/')).sort()).toEqual(['GET /api/demo/users', 'POST /api/demo/tokens']);
+      // Open without a credential, as the policy says: the body is checked, nothing is refused for identity.
+      expect(await statusOf(base, 'GET', '/api/demo/users', null)).toBe(200);
+      expect(await statusOf(base, 'POST', '/api/demo/tokens', null)).toBe(400);
+      // Any other API has no such route, for anyone.
+      expect(await statusOf(world.base, 'GET', '/api/demo/users', null)).toBe(404);
+      expect(await statusOf(world.base, 'POST', '/api/demo/tokens', await tokenFor(PEOPLE.admin))).toBe(404);
+    } finally {
+      await demo.close();
+    }
+  });
+
   it('an API key cannot vote, whatever its scopes: 403 naming the rule, on record, nothing executed', async () => {
     const { key, keyId } = await world.apiKey('voting-pipeline', [...API_KEY_SCOPES]);
     const id = await world.submit(PEOPLE.requester);

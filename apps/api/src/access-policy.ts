@@ -38,6 +38,11 @@ const CMDB_WRITERS = PEOPLE;
 export const ACCESS_POLICY: Readonly<Record<string, RouteAccess>> = {
   'GET /health': { roles: 'public' },
 
+  // The console's demo sign-in: registered only by the embedded launcher (npm start, no OIDC
+  // issuer), whose banner prints the same tokens; every other API answers 404.
+  'GET /api/demo/users': { roles: 'public' },
+  'POST /api/demo/tokens': { roles: 'public' },
+
   // Changes
   'POST /api/changes': { roles: CHANGE_WRITERS, scopes: ['change:submit'] },
   'GET /api/changes': { roles: READERS, scopes: ['change:read'] },

@@ -11,6 +11,8 @@ function declaredRoutes(): Array<{ key: string; roles: string[] | undefined; pub
     temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: 'none' },
     auth: { jwtSecret: 'x'.repeat(32) },
     decisionSigningKey: Buffer.alloc(32, 7).toString('base64'),
+    // As the embedded launcher configures it, so its demo sign-in routes are walked too.
+    demoSignIn: { jwtSecret: 'x'.repeat(32) },
   });
   const controllers: Type[] = [];
   for (const imported of app.imports ?? []) {

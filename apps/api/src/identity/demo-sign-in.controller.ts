@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Module, NotFoundException, Post, type DynamicModule } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DEMO_USERS, signToken, type Role } from '@steward/identity';
+import { DEMO_USERS, Public, signToken, type Role } from '@steward/identity';
 import { IsString, Length } from 'class-validator';
 
 /** The secret demo tokens are signed with: the embedded launcher's own JWT_SECRET. */
@@ -33,8 +33,8 @@ function demoUsers(): DemoUserView[] {
 /**
  * The console's sign-in picker under `npm start`: the tokens the launcher prints, one request
  * away. Registered only by the embedded launcher when it signs demo tokens with its own secret;
- * any other API (OIDC, a configured deployment) has no such route at all. The written access
- * policy (access-policy.ts) opens both routes to callers without a credential.
+ * any other API (OIDC, a configured deployment) has no such route at all. Both routes are public
+ * in the written access policy as well, which its spec checks against these decorators.
  */
 @ApiTags('demo sign-in')
 @Controller('api/demo')
@@ -42,6 +42,7 @@ export class DemoSignInController {
   constructor(@Inject(DEMO_SIGNING_SECRET) private readonly secret: string) {}
 
   @Get('users')
+  @Public()
   @ApiOperation({ summary: 'The demo users a token can be minted for (embedded launcher only)' })
   @ApiResponse({ status: 200, type: [DemoUserView] })
   users(): DemoUserView[] {
@@ -49,6 +50,7 @@ export class DemoSignInController {
   }
 
   @Post('tokens')
+  @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'A bearer token for a demo user (embedded launcher only)' })
   @ApiResponse({ status: 200, type: DemoTokenView })
